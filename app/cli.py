@@ -1,0 +1,160 @@
+"""The `policygraph` command: each subcommand parses its arguments and calls one library function."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from app import build as pipeline
+from app.named import list_queries, run_named
+from graph.results import FORMATS, QueryResult, render
+from graph.sparql_guard import (
+    DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT_S,
+    QueryFailed,
+    QueryTimeout,
+    RefusedQuery,
+    run_bounded,
+)
+from ingest.errors import IngestError
+from queries import BadParameters, QueryNotFound
+
+DEFAULT_DATA = Path("data/health-trainers")
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+
+log = logging.getLogger("policygraph")
+
+
+def _die(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _params(pairs: tuple[str, ...]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--param")
+        out[key] = value
+    return out
+
+
+def _emit(result: QueryResult, fmt: str) -> None:
+    click.echo(render(result, fmt), nl=False)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=DEFAULT_DATA,
+                           show_default=True, help="Programme folder of curated YAML/CSV files.")
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+param_option = click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+                            help="Query parameter (repeatable). Values are bound, never pasted into the query.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--build-dir", type=click.Path(path_type=Path), default=Path("build"), show_default=True,
+              envvar="POLICYGRAPH_BUILD", help="Where builds and stores live.")
+@click.option("-v", "--verbose", count=True, help="More logging on stderr (-vv for debug).")
+@click.pass_context
+def main(ctx: click.Context, build_dir: Path, verbose: int) -> None:
+    """policygraph: trace how a policy vision became delivered practice, with evidence."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    ctx.obj = build_dir
+
+
+@main.command()
+@data_option
+@click.pass_obj
+def build(build_dir: Path, data_dir: Path) -> None:
+    """Validate the curated data and build the graph files and the embedded store.
+
+    Example: policygraph build --data data/health-trainers
+    """
+    try:
+        summary = pipeline.build(data_dir, build_dir)
+    except IngestError as exc:
+        _die(exc.render() + "\nnothing was changed under " + str(build_dir), EXIT_BAD_INPUT)
+    except OSError as exc:
+        _die(f"could not write the build ({exc}); the previous build is intact", EXIT_FAILURE)
+    click.echo(f"built {summary.programme}: {summary.triples} triples in {summary.seconds:.2f} s "
+               f"-> {build_dir}/graph.ttl, graph.nt, store/")
+    for cls, count in sorted(summary.counts.items()):
+        click.echo(f"  {cls:<22} {count:>5}")
+
+
+@main.command()
+@data_option
+def validate(data_dir: Path) -> None:
+    """Check the curated data (records, references, SHACL) without touching the build.
+
+    Example: policygraph validate --data data/health-trainers
+    """
+    try:
+        prog, graph = pipeline.validate_folder(data_dir)
+    except IngestError as exc:
+        _die(exc.render(), EXIT_BAD_INPUT)
+    click.echo(f"{prog.id}: valid ({len(graph)} triples)")
+
+
+@main.command()
+@click.argument("query")
+@format_option
+@param_option
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=DEFAULT_MAX_ROWS, show_default=True,
+              help="Stop after this many rows.")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT_S, show_default=True,
+              help="Stop the query after this many seconds.")
+@click.pass_obj
+def sparql(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit: int, timeout: float) -> None:
+    """Run a read-only SPARQL query (text, or a file path) on the embedded store.
+
+    Example: policygraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    """
+    text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
+    try:
+        result = run_bounded(pipeline.store_dir(build_dir), text, _params(params), timeout_s=timeout,
+                             max_rows=limit)
+    except RefusedQuery as exc:
+        _die(str(exc), EXIT_BAD_INPUT)
+    except FileNotFoundError as exc:
+        _die(str(exc), EXIT_FAILURE)
+    except (QueryTimeout, QueryFailed) as exc:
+        _die(str(exc), EXIT_FAILURE)
+    _emit(result, fmt)
+
+
+@main.command()
+@click.argument("name", required=False)
+@click.option("--list", "show_list", is_flag=True, help="List the named queries and their parameters.")
+@format_option
+@param_option
+@click.option("--engine", type=click.Choice(["sparql"]), default="sparql", show_default=True)
+@click.pass_obj
+def query(build_dir: Path, name: str | None, show_list: bool, fmt: str, params: tuple[str, ...],
+          engine: str) -> None:
+    """Run a named query (see --list) with bound parameters.
+
+    Example: policygraph query table2 --format csv
+    """
+    if show_list or name is None:
+        _emit(list_queries(), fmt)
+        return
+    try:
+        result = run_named(build_dir, name, _params(params), engine=engine)
+    except (QueryNotFound, BadParameters) as exc:
+        _die(str(exc.args[0]), EXIT_BAD_INPUT)
+    except FileNotFoundError as exc:
+        _die(str(exc), EXIT_FAILURE)
+    _emit(result, fmt)
+
+
+if __name__ == "__main__":
+    main()

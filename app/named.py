@@ -1,0 +1,41 @@
+"""Named queries run against a build: parameters checked against the query header, then bound."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from app.build import read_manifest, store_dir
+from graph.oxigraph_store import PARAM_IRI_PREFIX, OxigraphStore
+from graph.results import QueryResult
+from ontology import ID_BASE
+from queries import all_queries, get_query
+
+
+def list_queries() -> QueryResult:
+    rows = []
+    for q in all_queries().values():
+        params = ", ".join(f"{p.name}{'' if p.required else '?'} ({p.type})" for p in q.params) or "-"
+        rows.append((q.name, q.title, params, ", ".join(sorted(q.texts))))
+    return QueryResult(["name", "title", "params", "engines"], rows)
+
+
+def resolve_iri(build_dir: Path, value: str) -> str:
+    """Accept a full IRI or a programme-relative 'kind/id' path such as 'service/A'."""
+    if value.startswith(("http://", "https://")):
+        return PARAM_IRI_PREFIX + value
+    programme = read_manifest(build_dir)["programme"]
+    return f"{PARAM_IRI_PREFIX}{ID_BASE}{programme}/{value.lstrip('/')}"
+
+
+def run_named(build_dir: Path, name: str, params: dict[str, str], *, engine: str = "sparql",
+              max_rows: int = 100_000) -> QueryResult:
+    named = get_query(name)
+    bound = named.bind(params)
+    for p in named.params:
+        if p.type == "iri" and p.name in bound:
+            bound[p.name] = resolve_iri(build_dir, bound[p.name])
+    store = OxigraphStore(store_dir(build_dir))
+    result = store.run(named.text(engine), bound, max_rows=max_rows)
+    if tuple(result.columns) != named.columns:
+        raise RuntimeError(f"query {name}: columns {result.columns} differ from its header {named.columns}")
+    return result

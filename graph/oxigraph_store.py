@@ -1,0 +1,91 @@
+"""The embedded default store: a persistent Oxigraph (RocksDB) database under build/."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from graph.results import Cell, QueryResult
+
+log = logging.getLogger(__name__)
+
+PARAM_IRI_PREFIX = "iri:"
+
+
+def bulk_load(store_dir: Path, ntriples: Path) -> int:
+    """Create a new store at `store_dir` from an N-Triples file; return its triple count."""
+    store = ox.Store(str(store_dir))
+    store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    store.flush()
+    count = len(store)
+    del store  # releases the RocksDB lock
+    log.info("loaded %d triples into %s", count, store_dir)
+    return count
+
+
+def term_text(term: object) -> Cell:
+    """A result term as text: IRIs and literals by their lexical value."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode | ox.Literal):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    return str(term)
+
+
+def to_term(value: str) -> ox.NamedNode | ox.Literal:
+    """A parameter value: 'iri:<...>' or an http(s) IRI becomes a NamedNode, anything else a string."""
+    if value.startswith(PARAM_IRI_PREFIX):
+        return ox.NamedNode(value.removeprefix(PARAM_IRI_PREFIX))
+    if value.startswith(("http://", "https://")):
+        return ox.NamedNode(value)
+    return ox.Literal(value)
+
+
+def run_query(store: ox.Store, query: str, params: Mapping[str, str] | None = None,
+              *, max_rows: int = 10_000) -> QueryResult:
+    """Run a SPARQL query with SEP-0007 substitutions (never string-built)."""
+    substitutions = {ox.Variable(k): to_term(v) for k, v in (params or {}).items()}
+    answer = store.query(query, substitutions=substitutions or None)
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(["result"], [("true" if bool(answer) else "false",)])
+    if isinstance(answer, ox.QueryTriples):
+        rows: list[tuple[Cell, ...]] = []
+        truncated = False
+        for triple in answer:
+            if len(rows) >= max_rows:
+                truncated = True
+                break
+            rows.append((term_text(triple.subject), term_text(triple.predicate), term_text(triple.object)))
+        return QueryResult(["subject", "predicate", "object"], rows, truncated)
+    columns = [v.value for v in answer.variables]
+    rows = []
+    truncated = False
+    for solution in answer:
+        if len(rows) >= max_rows:
+            truncated = True
+            break
+        rows.append(tuple(term_text(solution[c]) for c in columns))
+    return QueryResult(columns, rows, truncated)
+
+
+class OxigraphStore:
+    """Read-only access to a built store (several processes may read at once)."""
+
+    engine = "sparql"
+
+    def __init__(self, store_dir: Path) -> None:
+        if not (store_dir / "CURRENT").exists():
+            raise FileNotFoundError(f"no Oxigraph store at {store_dir}; run `policygraph build` first")
+        self.path = store_dir
+        self._store = ox.Store.read_only(str(store_dir))
+
+    def run(self, query: str, params: Mapping[str, str] | None = None, *, max_rows: int = 10_000) -> QueryResult:
+        return run_query(self._store, query, params, max_rows=max_rows)
+
+    def triple_count(self) -> int:
+        return len(self._store)

@@ -1,0 +1,83 @@
+"""The policygraph vocabulary: namespaces, the OWL ontology, SHACL shapes and SKOS schemes."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF, SKOS
+
+HERE = Path(__file__).resolve().parent
+ONTOLOGY_FILE = HERE / "policygraph.ttl"
+SHAPES_FILE = HERE / "shapes.ttl"
+VOCAB_DIR = HERE / "vocab"
+
+PG = Namespace("https://w3id.org/policygraph/ontology#")
+VOCAB = "https://w3id.org/policygraph/vocab/"
+DIM = Namespace(VOCAB + "dimension/")
+ORIENTATION = Namespace(VOCAB + "orientation/")
+ACTOR_KIND = Namespace(VOCAB + "actor-kind/")
+ID_BASE = "https://w3id.org/policygraph/id/"
+PROV = Namespace("http://www.w3.org/ns/prov#")
+ORG = Namespace("http://www.w3.org/ns/org#")
+QB = Namespace("http://purl.org/linked-data/cube#")
+TIME = Namespace("http://www.w3.org/2006/time#")
+
+PREFIXES: dict[str, str] = {
+    "pg": str(PG),
+    "dim": str(DIM),
+    "skos": str(SKOS),
+    "rdf": str(RDF),
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "prov": str(PROV),
+    "org": str(ORG),
+    "dct": "http://purl.org/dc/terms/",
+    "time": str(TIME),
+    "qb": str(QB),
+    "owl": "http://www.w3.org/2002/07/owl#",
+}
+
+
+def vocabulary_files() -> list[Path]:
+    """The ontology and every concept scheme, in a stable order."""
+    return [ONTOLOGY_FILE, *sorted(VOCAB_DIR.glob("*.ttl"))]
+
+
+@cache
+def vocabulary_graph() -> Graph:
+    """Ontology + SKOS schemes as one rdflib graph (cached; treat as read-only)."""
+    graph = Graph()
+    for path in vocabulary_files():
+        graph.parse(path, format="turtle")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def scheme_iri(scheme_id: str) -> URIRef:
+    return URIRef(VOCAB + scheme_id)
+
+
+def concept_iri(scheme_id: str, code: str) -> URIRef:
+    return URIRef(f"{VOCAB}{scheme_id}/{code}")
+
+
+@cache
+def dimension_ids() -> frozenset[str]:
+    """Ids of the configuration dimensions defined in the vocabulary."""
+    graph = vocabulary_graph()
+    return frozenset(str(d).removeprefix(str(DIM)) for d in graph.subjects(RDF.type, PG.Dimension))
+
+
+@cache
+def concept_codes(scheme_id: str) -> frozenset[str]:
+    """Codes of the concepts in one scheme (a dimension's scheme has the dimension's id)."""
+    graph = vocabulary_graph()
+    prefix = f"{VOCAB}{scheme_id}/"
+    return frozenset(
+        str(c).removeprefix(prefix)
+        for c in graph.subjects(SKOS.inScheme, scheme_iri(scheme_id))
+        if str(c).startswith(prefix)
+    )

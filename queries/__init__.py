@@ -1,0 +1,108 @@
+"""Named queries: `<name>.rq` (SPARQL) files with a header, loaded by name.
+
+Header lines at the top of each file, one per key::
+
+    # title: Table 2 regenerated from the graph
+    # question: What did each service look like at start-up and at follow-up?
+    # param: service string optional  A case letter to restrict the rows to
+    # columns: case, description, period, ...
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ENGINES = {"sparql": ".rq", "cypher": ".cypher"}
+PARAM_TYPES = ("string", "iri")
+_HEADER = re.compile(r"^(?:#|//)\s*(title|question|param|columns):\s*(.*)$")
+
+
+class QueryNotFound(KeyError):
+    pass
+
+
+class BadParameters(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    required: bool
+    description: str
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    question: str
+    params: tuple[Param, ...]
+    columns: tuple[str, ...]
+    texts: dict[str, str]
+
+    def text(self, engine: str) -> str:
+        if engine not in self.texts:
+            raise QueryNotFound(f"query {self.name!r} has no {engine} version")
+        return self.texts[engine]
+
+    def bind(self, given: dict[str, str]) -> dict[str, str]:
+        """Check given parameters against the header: unknown or missing ones are errors."""
+        known = {p.name: p for p in self.params}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise BadParameters(f"query {self.name!r} has no parameter(s) {', '.join(unknown)}; "
+                                f"it takes: {', '.join(known) or 'none'}")
+        missing = [p.name for p in self.params if p.required and p.name not in given]
+        if missing:
+            raise BadParameters(f"query {self.name!r} needs --param {missing[0]}=...")
+        return dict(given)
+
+
+def parse_header(name: str, text: str) -> NamedQuery:
+    fields: dict[str, str] = {}
+    params: list[Param] = []
+    for line in text.splitlines():
+        match = _HEADER.match(line.strip())
+        if not match:
+            if line.strip() and not line.lstrip().startswith(("#", "//")):
+                break
+            continue
+        key, value = match.groups()
+        if key == "param":
+            pname, ptype, required, *desc = value.split(None, 3)
+            if ptype not in PARAM_TYPES or required not in ("required", "optional"):
+                raise ValueError(f"{name}: bad param line {line!r}")
+            params.append(Param(pname, ptype, required == "required", " ".join(desc)))
+        else:
+            fields[key] = value.strip()
+    for key in ("title", "question", "columns"):
+        if key not in fields:
+            raise ValueError(f"query {name}: header lacks '# {key}:'")
+    columns = tuple(c.strip() for c in fields["columns"].split(","))
+    return NamedQuery(name, fields["title"], fields["question"], tuple(params), columns, {})
+
+
+@cache
+def all_queries() -> dict[str, NamedQuery]:
+    """Every named query shipped, by name (header taken from the SPARQL file)."""
+    found: dict[str, NamedQuery] = {}
+    for path in sorted(HERE.glob("*.rq")):
+        name = path.stem
+        base = parse_header(name, path.read_text(encoding="utf-8"))
+        texts = {eng: (HERE / f"{name}{ext}").read_text(encoding="utf-8")
+                 for eng, ext in ENGINES.items() if (HERE / f"{name}{ext}").exists()}
+        found[name] = NamedQuery(base.name, base.title, base.question, base.params, base.columns, texts)
+    return found
+
+
+def get_query(name: str) -> NamedQuery:
+    queries = all_queries()
+    if name not in queries:
+        raise QueryNotFound(f"no named query {name!r}; `policygraph query --list` shows them")
+    return queries[name]
