@@ -12,7 +12,7 @@ from queries import all_queries, get_query
 
 
 def list_queries() -> QueryResult:
-    rows = []
+    rows: list[tuple[str | None, ...]] = []
     for q in all_queries().values():
         params = ", ".join(f"{p.name}{'' if p.required else '?'} ({p.type})" for p in q.params) or "-"
         rows.append((q.name, q.title, params, ", ".join(sorted(q.texts))))

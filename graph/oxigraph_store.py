@@ -49,7 +49,9 @@ def to_term(value: str) -> ox.NamedNode | ox.Literal:
 def run_query(store: ox.Store, query: str, params: Mapping[str, str] | None = None,
               *, max_rows: int = 10_000) -> QueryResult:
     """Run a SPARQL query with SEP-0007 substitutions (never string-built)."""
-    substitutions = {ox.Variable(k): to_term(v) for k, v in (params or {}).items()}
+    substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+        ox.Variable(k): to_term(v) for k, v in (params or {}).items()
+    }
     answer = store.query(query, substitutions=substitutions or None)
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(["result"], [("true" if bool(answer) else "false",)])

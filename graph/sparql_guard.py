@@ -9,7 +9,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from pyparsing import ParseException
+from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
@@ -36,7 +36,7 @@ def _contains(node: Any, name: str) -> bool:
         if node.name == name:
             return True
         return any(_contains(v, name) for v in node.values())
-    if isinstance(node, list | tuple):
+    if isinstance(node, list | tuple | ParseResults):
         return any(_contains(v, name) for v in node)
     return False
 

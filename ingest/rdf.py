@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
+from itertools import pairwise
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
@@ -26,6 +28,12 @@ class _Minter:
 
     def __call__(self, kind: str, *ids: str) -> URIRef:
         return URIRef(self.base + kind + "/" + "/".join(quote(i, safe="-_") for i in ids))
+
+
+def canonical_decimal(value: Decimal) -> str:
+    """The XSD canonical lexical form of a decimal (always a point: 69 -> '69.0'), stable across writers."""
+    text = format(value.normalize(), "f")
+    return text if "." in text else text + ".0"
 
 
 def typed_date(value: str) -> Literal:
@@ -92,7 +100,7 @@ class _Builder:
             self.add(node, PG.periodOrder, Literal(q.order))
             self.add(node, PG.partOfProgramme, self.programme)
             self.text(node, PG.note, q.note)
-        for before, after in zip(ordered, ordered[1:], strict=False):
+        for before, after in pairwise(ordered):
             self.add(self.iri("period", before.id), TIME.intervalBefore, self.iri("period", after.id))
 
     def _sources(self) -> None:
@@ -218,7 +226,7 @@ class _Builder:
             node = self.entity("observation", o.id, PG.Observation, f"{o.indicator} ({o.area}, {o.ref_period})",
                                o.evidence)
             self.add(node, PG.indicator, Literal(o.indicator))
-            self.add(node, PG.measureValue, Literal(o.value, datatype=XSD.decimal))
+            self.add(node, PG.measureValue, Literal(canonical_decimal(o.value), datatype=XSD.decimal))
             self.add(node, PG.unit, Literal(o.unit))
             self.add(node, PG.area, Literal(o.area))
             self.add(node, PG.refPeriod, Literal(o.ref_period))

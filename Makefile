@@ -1,0 +1,15 @@
+# The two entry points of the README. Each sets everything up first, so both work on a fresh machine.
+.PHONY: run test lint
+
+run:
+	scripts/setup.sh
+	.venv/bin/policygraph build
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/mypy
+
+test:
+	scripts/setup.sh --test
+	$(MAKE) --no-print-directory lint
+	.venv/bin/python -m pytest -m "not slow" -q

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Set up policygraph on a fresh machine: a virtualenv with the package and its tools.
+#   scripts/setup.sh            Python packages only (enough to build, query and explore)
+#   scripts/setup.sh --test     also what the test suite needs: Neo4j 5.26 from Maven Central
+# Idempotent: a second run only checks stamps.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    *) echo "setup.sh: unknown option $arg (use --test)" >&2; exit 2 ;;
+  esac
+done
+
+python=${PYTHON:-python3}
+if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "setup.sh: Python 3.11+ is needed ($python is $("$python" --version 2>&1))" >&2
+  exit 1
+fi
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+
+# Reinstall only when the package definition changed.
+stamp=.venv/.policygraph-installed
+digest=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$digest" ]; then
+  .venv/bin/pip install --quiet --disable-pip-version-check -e '.[app,dev]'
+  echo "$digest" > "$stamp"
+fi
+
+if [ "$want_test" = 1 ]; then
+  for tool in java mvn; do
+    command -v "$tool" >/dev/null || { echo "setup.sh: $tool is needed for the Neo4j tests (install OpenJDK 17 and Maven)" >&2; exit 1; }
+  done
+  tools/neo4j/provision.sh >/dev/null
+fi
