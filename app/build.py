@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import RDF, Graph
 
 from graph.oxigraph_store import bulk_load
 from ingest.errors import IngestError, Location, Problem
 from ingest.programme import Programme, load_programme
 from ingest.rdf import build_graph
 from ingest.shacl import shacl_violations
+from ontology import PG
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +78,12 @@ def _locked(build_dir: Path) -> Iterator[None]:
 
 
 def _counts(graph: Graph) -> dict[str, int]:
-    rows = graph.query("""
-        PREFIX pg: <https://w3id.org/policygraph/ontology#>
-        SELECT ?cls (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?cls FILTER(STRSTARTS(STR(?cls), STR(pg:))) }
-        GROUP BY ?cls""")
-    return {str(r[0]).rsplit("#", 1)[-1]: int(r[1]) for r in rows}  # type: ignore[index, arg-type]
+    """Instances per policygraph class (distinct subjects)."""
+    found: dict[str, set[object]] = {}
+    for subject, cls in graph.subject_objects(RDF.type):
+        if str(cls).startswith(str(PG)):
+            found.setdefault(str(cls).removeprefix(str(PG)), set()).add(subject)
+    return {name: len(members) for name, members in sorted(found.items())}
 
 
 def _point(link: Path, target: str) -> None:
