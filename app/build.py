@@ -26,6 +26,7 @@ from pathlib import Path
 
 from rdflib import RDF, Graph
 
+from graph.derive import derived_statements
 from graph.oxigraph_store import bulk_load
 from ingest.errors import IngestError, Location, Problem
 from ingest.programme import Programme, load_programme
@@ -48,9 +49,11 @@ class BuildSummary:
 
 
 def validate_folder(data_dir: Path) -> tuple[Programme, Graph]:
-    """Validate a programme folder end to end (records, references, SHACL) without writing anything."""
+    """Validate a programme folder end to end (records, references, SHACL) and derive adaptations and
+    measures, without writing anything."""
     prog = load_programme(data_dir)
     graph = build_graph(prog)
+    graph += derived_statements(graph)
     violations = shacl_violations(graph)
     if violations:
         raise IngestError([Problem(Location(data_dir), f"SHACL: {v}",

@@ -10,6 +10,7 @@ from typing import NoReturn
 import click
 
 from app import build as pipeline
+from app import cli_analytics
 from app.named import list_queries, run_named
 from graph.results import FORMATS, QueryResult, render
 from graph.sparql_guard import (
@@ -154,6 +155,10 @@ def query(build_dir: Path, name: str | None, show_list: bool, fmt: str, params: 
     except FileNotFoundError as exc:
         _die(str(exc), EXIT_FAILURE)
     _emit(result, fmt)
+
+
+main.add_command(cli_analytics.trace)
+main.add_command(cli_analytics.drift)
 
 
 if __name__ == "__main__":

@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from app.build import BuildSummary, build
-from ingest.programme import load_programme
-from ingest.rdf import build_graph
+from app.build import BuildSummary, build, validate_folder
 
 REPO = Path(__file__).resolve().parents[1]
 CASE = REPO / "data" / "health-trainers"
@@ -32,7 +30,8 @@ def build_dir(case_build: tuple[Path, BuildSummary]) -> Path:
 
 @pytest.fixture(scope="session")
 def case_graph() -> Graph:
-    return build_graph(load_programme(CASE))
+    """The whole build graph of the case: vocabulary, curated statements and derived ones."""
+    return validate_folder(CASE)[1]
 
 
 def run_cli(*args: str, build_dir: Path | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:

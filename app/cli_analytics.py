@@ -1,0 +1,71 @@
+"""`policygraph trace` and `policygraph drift`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from app.analysis import drift_table, run_trace, trace_table
+from graph.results import render
+from graph.traces import DEFAULT_HOP_CAP, DEFAULT_RESULT_CAP
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.command()
+@click.option("--intent", "ident", required=True, help="Intent or policy document id (see `query intents`).")
+@click.option("--site", help="Only this service (case letter).")
+@click.option("--period", help="Only this period id (start-up, follow-up).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--max-hops", type=click.IntRange(1, 20), default=DEFAULT_HOP_CAP, show_default=True)
+@click.option("--max-paths", type=click.IntRange(1, 100_000), default=DEFAULT_RESULT_CAP, show_default=True)
+@click.pass_obj
+def trace(build_dir: Path, ident: str, site: str | None, period: str | None, fmt: str, max_hops: int,
+          max_paths: int) -> None:
+    """Trace an intent (or document) to delivered practice, hop by hop, with status and evidence.
+
+    Example: policygraph trace --intent reach-hard-to-reach-in-community --site D
+    """
+    try:
+        result = run_trace(build_dir, ident, service=site, period=period, hop_cap=max_hops, result_cap=max_paths)
+    except KeyError as exc:
+        _fail(str(exc.args[0]), 2)
+        return
+    except FileNotFoundError as exc:
+        _fail(str(exc), 1)
+        return
+    if fmt == "json":
+        payload = {"start": result.start, "truncated": result.truncated, "labels": result.labels,
+                   "paths": [[asdict(h) for h in p.hops] for p in result.paths]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    table = trace_table(result)
+    click.echo(render(table, fmt), nl=False)
+    for note in table.notes:
+        click.echo(f"note: {note}", err=True)
+
+
+@click.command()
+@click.option("--site", help="Only this service (case letter).")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.pass_obj
+def drift(build_dir: Path, site: str | None, fmt: str) -> None:
+    """Fidelity and medicalisation per service and period, with coverage and the cells that drove the change.
+
+    Example: policygraph drift --site D
+    """
+    try:
+        table = drift_table(build_dir, site)
+    except FileNotFoundError as exc:
+        _fail(str(exc), 1)
+        return
+    click.echo(render(table, fmt), nl=False)
+    for note in table.notes:
+        click.echo(f"note: {note}", err=True)

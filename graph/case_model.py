@@ -1,0 +1,138 @@
+"""A typed, read-only view of a build's configuration table, intents and evidence.
+
+Built from the RDF graph by direct triple look-ups (no SPARQL engine), so analytics run in
+milliseconds on the case and stay linear on national-scale programmes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from rdflib import RDF, RDFS, Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from ontology import ORIENTATION, PG
+
+Citation = tuple[str, str]  # (source id, locator)
+
+
+@dataclass(frozen=True)
+class Cell:
+    iri: URIRef
+    service: URIRef
+    period: URIRef
+    dimension: URIRef
+    known: bool
+    verbatim: str | None
+    codes: frozenset[URIRef]
+    evidence: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    iri: URIRef
+    intent: URIRef
+    dimension: URIRef
+    expects: frozenset[URIRef]
+    evidence: tuple[Citation, ...]
+
+
+class CaseModel:
+    """Services, ordered periods, cells, expectations and concept orientations of one build."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+
+    def label(self, node: URIRef) -> str:
+        value = self.graph.value(node, RDFS.label) or self.graph.value(node, SKOS.prefLabel)
+        return str(value) if value is not None else str(node).rsplit("/", 1)[-1]
+
+    def ident(self, node: URIRef) -> str:
+        value = self.graph.value(node, PG.identifier)
+        return str(value) if value is not None else str(node).rsplit("/", 1)[-1]
+
+    def evidence(self, node: URIRef) -> tuple[Citation, ...]:
+        found = []
+        for ev in self.graph.objects(node, PG.evidence):
+            source = self.graph.value(ev, PG.source)
+            sid = self.graph.value(source, PG.identifier) if isinstance(source, URIRef) else None
+            found.append((str(sid), str(self.graph.value(ev, PG.locator))))
+        return tuple(sorted(found))
+
+    @cached_property
+    def services(self) -> list[URIRef]:
+        return sorted((s for s in self.graph.subjects(RDF.type, PG.Service) if isinstance(s, URIRef)),
+                      key=self.ident)
+
+    @cached_property
+    def periods(self) -> list[URIRef]:
+        found = [p for p in self.graph.subjects(RDF.type, PG.Period) if isinstance(p, URIRef)]
+        return sorted(found, key=lambda p: self._int(p, PG.periodOrder))
+
+    @cached_property
+    def dimensions(self) -> list[URIRef]:
+        found = [d for d in self.graph.subjects(RDF.type, PG.Dimension) if isinstance(d, URIRef)]
+        return sorted(found, key=lambda d: self._int(d, PG.columnOrder))
+
+    def _int(self, node: URIRef, predicate: URIRef) -> int:
+        value = self.graph.value(node, predicate)
+        return int(value) if isinstance(value, Literal) else 0
+
+    @cached_property
+    def cells(self) -> dict[tuple[URIRef, URIRef, URIRef], Cell]:
+        g = self.graph
+        out: dict[tuple[URIRef, URIRef, URIRef], Cell] = {}
+        for conf in g.subjects(RDF.type, PG.ServiceConfiguration):
+            service = g.value(conf, PG.configurationOf)
+            period = g.value(conf, PG.duringPeriod)
+            for value in g.objects(conf, PG.hasValue):
+                dim = g.value(value, PG.onDimension)
+                if not (isinstance(value, URIRef) and isinstance(service, URIRef) and isinstance(period, URIRef)
+                        and isinstance(dim, URIRef)):
+                    continue
+                verbatim = g.value(value, PG.verbatim)
+                out[(service, period, dim)] = Cell(
+                    iri=value, service=service, period=period, dimension=dim,
+                    known=g.value(value, PG.status) == PG.known,
+                    verbatim=None if verbatim is None else str(verbatim),
+                    codes=frozenset(c for c in g.objects(value, PG.codedAs) if isinstance(c, URIRef)),
+                    evidence=self.evidence(value),
+                )
+        return out
+
+    @cached_property
+    def expectations(self) -> list[Expectation]:
+        g = self.graph
+        out = []
+        for intent in g.subjects(RDF.type, PG.PolicyIntent):
+            for exp in g.objects(intent, PG.hasExpectation):
+                dim = g.value(exp, PG.onDimension)
+                if isinstance(exp, URIRef) and isinstance(intent, URIRef) and isinstance(dim, URIRef):
+                    expects = frozenset(c for c in g.objects(exp, PG.expectsConcept) if isinstance(c, URIRef))
+                    out.append(Expectation(exp, intent, dim, expects, self.evidence(exp)))
+        return sorted(out, key=lambda e: str(e.iri))
+
+    def expectations_on(self, dimension: URIRef) -> list[Expectation]:
+        return [e for e in self.expectations if e.dimension == dimension]
+
+    def orientation(self, concept: URIRef) -> str:
+        value = self.graph.value(concept, PG.orientation)
+        return "neutral" if value is None else str(value).removeprefix(str(ORIENTATION))
+
+    def broader_closure(self, concept: URIRef) -> set[URIRef]:
+        """The concept and everything broader than it (a narrower code meets a broader expectation)."""
+        seen = {concept}
+        frontier = [concept]
+        while frontier:
+            for parent in self.graph.objects(frontier.pop(), SKOS.broader):
+                if isinstance(parent, URIRef) and parent not in seen:
+                    seen.add(parent)
+                    frontier.append(parent)
+        return seen
+
+    def meets(self, cell: Cell, expectation: Expectation) -> bool | None:
+        """True if every code of a known cell is expected, False if one is not, None if the cell is unknown."""
+        if not cell.known:
+            return None
+        return all(self.broader_closure(code) & expectation.expects for code in cell.codes)
