@@ -1,0 +1,613 @@
+"""The vocabulary and the built case, checked from the outside.
+
+(a) every Turtle file and the built case parse identically with two independent parsers (rdflib and
+Oxigraph); (b) the case passes SHACL and deliberately broken copies fail with the right message;
+(c) the OWL-RL closure of ontology + vocabulary + case finishes quickly and is consistent, and a
+mix-up is reported as an inconsistency; (d) the SKOS schemes are complete and code every cell of
+Table 2; (e) ontology/REFERENCE.md is current and complete; (f) GLOSSARY.md names only real terms.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import owlrl
+import pyoxigraph as ox
+import pytest
+from owlrl.Namespaces import ERRNS
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from ingest.shacl import shacl_violations
+from ontology import (
+    DIM,
+    ID_BASE,
+    ONTOLOGY_FILE,
+    PG,
+    PREFIXES,
+    SHAPES_FILE,
+    VOCAB,
+    VOCAB_DIR,
+    concept_iri,
+    dimension_ids,
+    scheme_iri,
+    vocabulary_files,
+    vocabulary_graph,
+)
+from ontology.docs import REFERENCE_FILE, render_reference
+from ontology.docs import main as docs_main
+
+REPO = Path(__file__).resolve().parents[1]
+CASE = REPO / "data" / "health-trainers"
+GLOSSARY = REPO / "ontology" / "GLOSSARY.md"
+TTL_FILES = [*vocabulary_files(), SHAPES_FILE]
+ORIENTATIONS = {URIRef(VOCAB + "orientation/" + o) for o in ("community", "nhs-medical", "neutral")}
+CASE_NS = ID_BASE + "health-trainers/"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+#: Table 2 of Mathers, Taylor & Parry (2014), columns 3-10: the headers verbatim (facts file §2).
+TABLE2_HEADERS = {
+    3: "Provider/s",
+    4: "Funding",
+    5: "Senior Buy-in?^b",
+    6: "Primary Referral Source/s",
+    7: "Health Trainers",
+    8: "Geographical/Population Service Targeting?",
+    9: "Formal PM^c System Established?",
+    10: "Health Trainer / Service User Interaction",
+}
+
+
+def _copy(graph: Graph) -> Graph:
+    copy = Graph()
+    copy += graph
+    return copy
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(REPO))
+
+
+# ---------------------------------------------------------------------------------------------
+# (a) two independent parsers
+# ---------------------------------------------------------------------------------------------
+
+
+def _literal_nt(lexical: str, language: str | None, datatype: str) -> str:
+    text = json.dumps(lexical, ensure_ascii=False)
+    return f"{text}@{language.lower()}" if language else f"{text}^^<{datatype}>"
+
+
+def _rdflib_nt(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    assert isinstance(term, Literal), term
+    return _literal_nt(str(term), term.language, str(term.datatype or XSD_STRING))
+
+
+def _oxigraph_nt(term: object) -> str:
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    assert isinstance(term, ox.Literal), term
+    return _literal_nt(term.value, term.language, term.datatype.value)
+
+
+def _to_rdflib(term: object) -> Node:
+    """An Oxigraph term as an rdflib term (for the isomorphism check of graphs with blank nodes)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    assert isinstance(term, ox.Literal), term
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = None if term.datatype.value == XSD_STRING else URIRef(term.datatype.value)
+    return Literal(term.value, datatype=datatype)
+
+
+def _parse_both(path: Path, fmt: str) -> tuple[Graph, list[ox.Quad]]:
+    ox_format = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}[fmt]
+    return Graph().parse(path, format=fmt), list(ox.parse(path=str(path), format=ox_format))
+
+
+def _assert_same_graph(path: Path, fmt: str) -> int:
+    """Both parsers read `path` to the same graph; returns the triple count."""
+    rdflib_graph, quads = _parse_both(path, fmt)
+    assert len(rdflib_graph) == len(quads) > 0, f"{path.name}: rdflib {len(rdflib_graph)} vs oxigraph {len(quads)}"
+    assert all(q.graph_name == ox.DefaultGraph() for q in quads)
+
+    def ground_rdflib() -> set[str]:
+        return {
+            " ".join(_rdflib_nt(t) for t in triple)
+            for triple in rdflib_graph
+            if not any(isinstance(t, BNode) for t in triple)
+        }
+
+    def ground_oxigraph() -> set[str]:
+        return {
+            " ".join(_oxigraph_nt(t) for t in (q.subject, q.predicate, q.object))
+            for q in quads
+            if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.predicate, q.object))
+        }
+
+    # Triples without blank nodes: equal as sets of canonical N-Triples lines (lexical forms kept).
+    only_rdflib = ground_rdflib() - ground_oxigraph()
+    only_oxigraph = ground_oxigraph() - ground_rdflib()
+    assert not only_rdflib and not only_oxigraph, (sorted(only_rdflib)[:5], sorted(only_oxigraph)[:5])
+    # The whole graph, blank nodes included: isomorphic.
+    converted = Graph()
+    for q in quads:
+        converted.add((_to_rdflib(q.subject), _to_rdflib(q.predicate), _to_rdflib(q.object)))
+    assert _isomorphic(rdflib_graph, converted), f"{path.name}: the two parsers disagree"
+    return len(quads)
+
+
+def _isomorphic(left: Graph, right: Graph) -> bool:
+    """Graph isomorphism, fast: the ground triples must be equal, and the (small) rest isomorphic.
+    Ground triples have no blank node to map, so together the two checks are exactly isomorphism."""
+
+    def split(graph: Graph) -> tuple[set[tuple[Node, Node, Node]], Graph]:
+        ground: set[tuple[Node, Node, Node]] = set()
+        blank = Graph()
+        for triple in graph:
+            if any(isinstance(t, BNode) for t in triple):
+                blank.add(triple)
+            else:
+                ground.add(triple)
+        return ground, blank
+
+    left_ground, left_blank = split(left)
+    right_ground, right_blank = split(right)
+    return left_ground == right_ground and isomorphic(left_blank, right_blank)
+
+
+def test_every_vocabulary_file_is_loaded() -> None:
+    on_disk = {p.resolve() for p in (REPO / "ontology").glob("*.ttl")} | {p.resolve() for p in VOCAB_DIR.glob("*.ttl")}
+    assert on_disk == {p.resolve() for p in TTL_FILES}, "a .ttl file is neither vocabulary nor shapes"
+
+
+@pytest.mark.parametrize("path", TTL_FILES, ids=_rel)
+def test_turtle_file_parses_identically_with_rdflib_and_oxigraph(path: Path) -> None:
+    _assert_same_graph(path, "turtle")
+
+
+def test_vocabulary_files_without_blank_nodes_stay_so() -> None:
+    # The SKOS schemes are plain ground graphs: their set comparison above is then a full isomorphism.
+    for path in vocabulary_files():
+        if path.parent == VOCAB_DIR:
+            graph = Graph().parse(path, format="turtle")
+            assert not any(isinstance(t, BNode) for triple in graph for t in triple), path.name
+
+
+@pytest.mark.parametrize("name", ["graph.ttl", "graph.nt"])
+def test_built_case_parses_identically_with_rdflib_and_oxigraph(build_dir: Path, case_graph: Graph,
+                                                                 name: str) -> None:
+    path = build_dir / name
+    count = _assert_same_graph(path, "turtle" if name.endswith(".ttl") else "nt")
+    assert count == len(case_graph)
+    assert _isomorphic(Graph().parse(path, format="turtle" if name.endswith(".ttl") else "nt"), case_graph)
+
+
+# ---------------------------------------------------------------------------------------------
+# (b) SHACL
+# ---------------------------------------------------------------------------------------------
+
+A_VALUE = URIRef(CASE_NS + "configuration/D/follow-up/targeting")
+UNKNOWN_VALUE = URIRef(CASE_NS + "configuration/F/start-up/providers")
+UNIVERSAL = concept_iri("targeting", "universal")
+
+
+def _drop_evidence(g: Graph) -> URIRef:
+    g.remove((A_VALUE, PG.evidence, None))
+    return A_VALUE
+
+
+def _known_without_verbatim(g: Graph) -> URIRef:
+    new = URIRef(f"{A_VALUE}-copy")
+    for p, o in list(g.predicate_objects(A_VALUE)):
+        if p != PG.verbatim:
+            g.add((new, p, o))
+    return new
+
+
+def _unknown_with_a_guess(g: Graph) -> URIRef:
+    g.add((UNKNOWN_VALUE, PG.verbatim, Literal("PCT")))
+    return UNKNOWN_VALUE
+
+
+def _concept_without_orientation(g: Graph) -> URIRef:
+    g.remove((UNIVERSAL, PG.orientation, None))
+    return UNIVERSAL
+
+
+def _scheme_without_citation(g: Graph) -> URIRef:
+    g.remove((scheme_iri("targeting"), DCTERMS.bibliographicCitation, None))
+    return scheme_iri("targeting")
+
+
+def _evidence_without_locator(g: Graph) -> URIRef:
+    evidence = g.value(A_VALUE, PG.evidence)
+    assert isinstance(evidence, URIRef)
+    g.remove((evidence, PG.locator, None))
+    return evidence
+
+
+BREAKAGES: dict[str, tuple[Callable[[Graph], URIRef], str, str]] = {
+    "value-without-evidence": (_drop_evidence, "evidence", "needs at least one pg:evidence"),
+    "known-value-without-verbatim": (_known_without_verbatim, "", "a known configuration value needs"),
+    "unknown-value-with-a-guess": (_unknown_with_a_guess, "", "never guess"),
+    "coded-concept-without-orientation": (_concept_without_orientation, "orientation", "exactly one pg:orientation"),
+    "scheme-without-citation": (_scheme_without_citation, "bibliographicCitation", "must cite its source"),
+    "evidence-without-locator": (_evidence_without_locator, "locator", "Less than 1 values"),
+}
+
+
+def test_case_conforms_to_the_shapes(case_graph: Graph) -> None:
+    assert shacl_violations(case_graph) == []
+
+
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+def test_broken_copy_fails_shacl_with_the_expected_message(case_graph: Graph, breakage: str) -> None:
+    damage, path, message = BREAKAGES[breakage]
+    broken = _copy(case_graph)
+    focus = damage(broken)
+    violations = shacl_violations(broken)
+    assert len(violations) == 1, violations
+    (violation,) = violations
+    assert (violation.focus, violation.path) == (str(focus), path)
+    assert message in violation.message
+
+
+def test_shapes_use_shacl_core_only() -> None:
+    shapes = Graph().parse(SHAPES_FILE, format="turtle")
+    sh = "http://www.w3.org/ns/shacl#"
+    sparql_based = {sh + "sparql", sh + "select", sh + "ask", sh + "SPARQLConstraint", sh + "rule"}
+    used = {str(t) for triple in shapes for t in triple if isinstance(t, URIRef)}
+    assert not used & sparql_based
+
+
+# ---------------------------------------------------------------------------------------------
+# (c) OWL-RL
+# ---------------------------------------------------------------------------------------------
+
+
+def _closure(graph: Graph) -> tuple[Graph, float]:
+    closed = _copy(graph)
+    started = time.perf_counter()
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(closed)
+    return closed, time.perf_counter() - started
+
+
+def _inconsistencies(closed: Graph) -> list[str]:
+    """owlrl reports an inconsistency as `[] a err:ErrorMessage ; err:error "..."` (Closure.py)."""
+    messages = [str(m) for m in closed.objects(None, ERRNS.error)]
+    messages += [f"{s} is an owl:Nothing" for s in closed.subjects(RDF.type, OWL.Nothing)]
+    return sorted(messages)
+
+
+@pytest.fixture(scope="module")
+def closed_case(case_graph: Graph) -> tuple[Graph, float]:
+    return _closure(case_graph)
+
+
+def test_owl_rl_closure_of_the_whole_case_is_fast_and_consistent(case_graph: Graph,
+                                                                 closed_case: tuple[Graph, float]) -> None:
+    closed, seconds = closed_case
+    assert seconds < 30, f"OWL-RL closure took {seconds:.1f} s"
+    assert len(closed) > len(case_graph)  # it did infer something
+    assert list(closed.subjects(RDF.type, ERRNS.ErrorMessage)) == []
+    assert _inconsistencies(closed) == []
+
+
+def test_owl_rl_infers_only_what_the_class_hierarchy_allows(case_graph: Graph,
+                                                            closed_case: tuple[Graph, float]) -> None:
+    """No domain/range declaration turns a node into a kind of thing it is not (e.g. evidence into a
+    service): every pg: class inferred for a node is a superclass of one it was given."""
+    closed, _ = closed_case
+    vocab = vocabulary_graph()
+
+    def superclasses(cls: Node) -> set[Node]:
+        return {cls, *(c for c in vocab.transitive_objects(cls, RDFS.subClassOf) if c is not None)}
+
+    wrong: list[str] = []
+    for node in {s for s in closed.subjects(RDF.type, None) if isinstance(s, URIRef)}:
+        inferred = {c for c in closed.objects(node, RDF.type) if str(c).startswith(str(PG))}
+        allowed = set().union(*(superclasses(c) for c in case_graph.objects(node, RDF.type)))
+        wrong += [f"{node} inferred a {c}" for c in inferred - allowed]
+    assert sorted(wrong) == []
+    # And the inferences that should happen do: inverse properties, superclasses.
+    assert (PG.PolicyIntent, RDFS.subClassOf, URIRef("http://www.w3.org/ns/prov#Plan")) in closed
+    for intent in case_graph.subjects(RDF.type, PG.PolicyIntent):
+        for document in case_graph.objects(intent, PG.statedIn):
+            assert (document, PG.statesIntent, intent) in closed
+
+
+def _slice(case_graph: Graph, value: URIRef) -> Graph:
+    """The core ontology + one configuration value, its configuration and their citations."""
+    part = Graph().parse(ONTOLOGY_FILE, format="turtle")
+    configuration = case_graph.value(None, PG.hasValue, value)
+    for node in (value, configuration):
+        for p, o in case_graph.predicate_objects(node):
+            part.add((node, p, o))  # type: ignore[arg-type]
+            if p == PG.evidence:
+                part += case_graph.triples((o, None, None))
+    return part
+
+
+@pytest.fixture(scope="module")
+def consistent_slice(case_graph: Graph) -> Graph:
+    part = _slice(case_graph, A_VALUE)
+    assert _inconsistencies(_closure(part)[0]) == []  # the slice itself is consistent
+    return part
+
+
+@pytest.mark.parametrize(
+    ("mix_up", "expected"),
+    [
+        ("evidence-typed-as-service", "Disjoint classes"),
+        ("value-used-as-configuration", "Disjoint classes"),
+        ("known-and-unknown", "differentFrom"),
+    ],
+)
+def test_owl_rl_reports_a_mix_up_as_an_inconsistency(consistent_slice: Graph, mix_up: str, expected: str) -> None:
+    part = _copy(consistent_slice)
+    evidence = part.value(A_VALUE, PG.evidence)
+    if mix_up == "evidence-typed-as-service":
+        part.add((evidence, RDF.type, PG.Service))  # type: ignore[arg-type]
+    elif mix_up == "value-used-as-configuration":
+        part.add((A_VALUE, PG.duringPeriod, URIRef(CASE_NS + "period/start-up")))
+        part.add((A_VALUE, PG.configurationOf, URIRef(CASE_NS + "service/D")))
+    else:
+        part.add((A_VALUE, PG.status, PG.unknown))  # pg:status is functional; known != unknown
+    problems = _inconsistencies(_closure(part)[0])
+    assert any(expected in p for p in problems), problems
+
+
+# ---------------------------------------------------------------------------------------------
+# (d) SKOS schemes and Table 2
+# ---------------------------------------------------------------------------------------------
+
+
+def _concepts() -> list[URIRef]:
+    return sorted(c for c in vocabulary_graph().subjects(RDF.type, SKOS.Concept) if isinstance(c, URIRef))
+
+
+def test_every_concept_has_one_label_a_definition_and_one_scheme() -> None:
+    g = vocabulary_graph()
+    concepts = _concepts()
+    assert len(concepts) > 50
+    for c in concepts:
+        assert len(list(g.objects(c, SKOS.prefLabel))) == 1, f"{c}: prefLabel"
+        definitions = [d for d in g.objects(c, SKOS.definition) if str(d).strip()]
+        assert len(definitions) == 1, f"{c}: definition"
+        schemes = list(g.objects(c, SKOS.inScheme))
+        assert len(schemes) == 1, f"{c}: inScheme"
+        assert (schemes[0], RDF.type, SKOS.ConceptScheme) in g, f"{c}: its scheme is not declared"
+        assert str(c).startswith(str(schemes[0]) + "/"), f"{c}: IRI outside its scheme"
+
+
+def test_every_concept_is_placed_in_its_scheme_hierarchy() -> None:
+    g = vocabulary_graph()
+    for c in _concepts():
+        scheme = g.value(c, SKOS.inScheme)
+        top = (c, SKOS.topConceptOf, scheme) in g
+        assert top == ((scheme, SKOS.hasTopConcept, c) in g), f"{c}: topConceptOf and hasTopConcept disagree"
+        broader = list(g.objects(c, SKOS.broader))
+        assert top != bool(broader), f"{c}: must be either a top concept or have a broader concept"
+        for b in broader:
+            assert (b, SKOS.inScheme, scheme) in g, f"{c}: broader concept in another scheme"
+            assert (b, SKOS.narrower, c) in g or not list(g.objects(b, SKOS.narrower)), f"{b}: narrower list"
+
+
+def test_every_scheme_cites_its_source() -> None:
+    g = vocabulary_graph()
+    schemes = list(g.subjects(RDF.type, SKOS.ConceptScheme))
+    assert len(schemes) >= 8 + 4  # one per dimension + orientation, Atun, FRAME, actor kinds
+    for scheme in schemes:
+        assert str(g.value(scheme, DCTERMS.bibliographicCitation) or "").strip(), f"{scheme}: no citation"
+        assert g.value(scheme, SKOS.prefLabel) is not None, f"{scheme}: no prefLabel"
+    for name in ("atun", "frame", "orientation"):
+        assert isinstance(g.value(scheme_iri(name), DCTERMS.source), URIRef), f"{name}: no dct:source"
+
+
+def test_every_concept_coding_a_configuration_has_one_orientation(case_graph: Graph) -> None:
+    g = vocabulary_graph()
+    used = set(case_graph.objects(None, PG.codedAs)) | set(case_graph.objects(None, PG.expectsConcept))
+    dimension_concepts = {c for d in dimension_ids() for c in g.subjects(SKOS.inScheme, scheme_iri(d))}
+    assert used and used <= dimension_concepts
+    for c in sorted(dimension_concepts, key=str):
+        orientations = list(g.objects(c, PG.orientation))
+        assert len(orientations) == 1 and orientations[0] in ORIENTATIONS, f"{c}: orientation {orientations}"
+
+
+def test_dimensions_are_the_columns_of_table_2() -> None:
+    g = vocabulary_graph()
+    dimensions = list(g.subjects(RDF.type, PG.Dimension))
+    by_column = {int(str(g.value(d, PG.columnOrder))): d for d in dimensions}
+    assert len(by_column) == len(dimensions) == 8
+    assert {c: str(g.value(d, PG.columnHeader)) for c, d in by_column.items()} == TABLE2_HEADERS
+    for d in dimensions:
+        ident = str(d).removeprefix(str(DIM))
+        assert str(g.value(d, PG.identifier)) == ident
+        assert list(g.objects(d, PG.codedBy)) == [scheme_iri(ident)], f"{d}: scheme"
+        assert g.value(d, SKOS.definition) is not None and g.value(d, RDFS.label) is not None
+
+
+def _configuration_rows() -> list[dict[str, str]]:
+    with (CASE / "configurations.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _codes(cell: str) -> list[str]:
+    return [c.strip() for c in cell.split(";") if c.strip()]
+
+
+def test_dimension_schemes_code_every_cell_of_configurations_csv() -> None:
+    g = vocabulary_graph()
+    rows = _configuration_rows()
+    assert {r["dimension"] for r in rows} == set(dimension_ids())
+    coding: dict[tuple[str, str], list[str]] = {}
+    for n, row in enumerate(rows, start=2):
+        where = f"configurations.csv:{n}"
+        if row["status"] == "unknown":
+            assert not row["verbatim"] and not row["codes"], f"{where}: an unknown cell is never guessed"
+            continue
+        assert row["status"] == "known" and row["verbatim"] and row["codes"], where
+        for code in _codes(row["codes"]):
+            concept = concept_iri(row["dimension"], code)
+            assert (concept, SKOS.inScheme, scheme_iri(row["dimension"])) in g, f"{where}: {code} not coded"
+        # The same cell text is always coded the same way.
+        key = (row["dimension"], row["verbatim"])
+        assert coding.setdefault(key, _codes(row["codes"])) == _codes(row["codes"]), f"{where}: {key}"
+    # Every distinct known cell text of rows A-D has been seen and coded (8 dimensions x 8 rows).
+    assert sum(1 for r in rows if r["status"] == "known") == 65  # 64 cells of A-D + E's start-up provider
+
+
+# ---------------------------------------------------------------------------------------------
+# (e) the generated reference
+# ---------------------------------------------------------------------------------------------
+
+
+def test_reference_is_current_via_the_command_line() -> None:
+    result = subprocess.run([sys.executable, "-m", "ontology.docs", "--check"], cwd=REPO, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr + "\nrun `python -m ontology.docs` and commit REFERENCE.md"
+
+
+def test_reference_check_fails_on_a_stale_file_and_write_repairs_it(tmp_path: Path) -> None:
+    stale = tmp_path / "REFERENCE.md"
+    stale.write_text(REFERENCE_FILE.read_text(encoding="utf-8").replace("pg:Expectation", "pg:Expect"))
+    assert docs_main(["--check", "--output", str(stale)]) == 1
+    assert docs_main(["--check", "--output", str(tmp_path / "missing.md")]) == 1
+    assert docs_main(["--output", str(stale)]) == 0
+    assert docs_main(["--check", "--output", str(stale)]) == 0
+
+
+def test_reference_is_deterministic() -> None:
+    assert render_reference() == render_reference()
+    text = render_reference()
+    assert not re.search(r"20\d\d-\d\d-\d\dT\d\d:", text), "no timestamps in generated docs"
+
+
+def test_reference_mentions_every_term_of_the_vocabulary() -> None:
+    g = vocabulary_graph()
+    text = REFERENCE_FILE.read_text(encoding="utf-8")
+    kinds = [OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, SKOS.Concept, SKOS.ConceptScheme, PG.Dimension,
+             PG.KnowledgeStatus]
+    terms = {t for kind in kinds for t in g.subjects(RDF.type, kind) if isinstance(t, URIRef)}
+    assert len(terms) > 100
+    missing = sorted(str(t) for t in terms if f"`{t}`" not in text)
+    assert missing == []
+    for cited in g.objects(None, DCTERMS.bibliographicCitation):
+        assert str(cited) in text
+
+
+def test_every_class_and_property_is_labelled_and_the_core_ones_defined() -> None:
+    """The reference is only as good as the ontology's own labels and definitions."""
+    g = vocabulary_graph()
+    core = Graph().parse(ONTOLOGY_FILE, format="turtle")
+    unlabelled, undefined = [], []
+    for kind in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty):
+        for term in g.subjects(RDF.type, kind):
+            if g.value(term, RDFS.label) is None:
+                unlabelled.append(str(term))
+            if (term, RDF.type, kind) in core and g.value(term, SKOS.definition) is None:
+                undefined.append(str(term))
+    assert (sorted(unlabelled), sorted(undefined)) == ([], [])
+
+
+# ---------------------------------------------------------------------------------------------
+# (f) the glossary
+# ---------------------------------------------------------------------------------------------
+
+GLOSSARY_TERMS = [
+    "Programme", "Policy document", "Policy intent", "Expectation", "Dimension", "Concept / code",
+    "Orientation", "Service", "Case study", "Period", "Configuration", "Configuration value / cell",
+    "Verbatim", "Known / unknown", "Evidence", "Source", "Locator", "Referral pathway", "Adaptation",
+    "Fidelity", "Medicalisation", "Drift", "Trace", "Hop", "Actor / organisation / role", "Commissioner",
+    "Provider", "TSO", "PCT", "DCRS", "PHP", "Health trainer", "Health trainer champion", "Build",
+    "Release", "Store", "Named query",
+]
+
+
+def _glossary() -> str:
+    return GLOSSARY.read_text(encoding="utf-8")
+
+
+def _glossary_prefixes(text: str) -> dict[str, str]:
+    rows = re.findall(r"^\| `([a-z]+):` \| `([^`]+)` \|", text, flags=re.MULTILINE)
+    return dict(rows)
+
+
+def _sections(text: str) -> dict[str, str]:
+    parts = re.split(r"^### (.+)$", text, flags=re.MULTILINE)
+    return {parts[i].strip(): parts[i + 1] for i in range(1, len(parts) - 1, 2)}
+
+
+def test_glossary_defines_every_domain_term_once_with_its_ontology_term_and_synonyms_to_avoid() -> None:
+    sections = _sections(_glossary())
+    assert sorted(sections) == sorted(GLOSSARY_TERMS)
+    for title, body in sections.items():
+        assert "- **Ontology:**" in body, f"{title}: no ontology term"
+        assert "- **Avoid:**" in body, f"{title}: no words to avoid"
+        meaning = body.strip().split("\n\n")[0]
+        assert len(meaning) > 40, f"{title}: no meaning given"
+    for word in ("entity", "node", "resource", "subject"):
+        assert re.search(rf"\|[^\n]*\b{word}\b[^\n]*\|", _glossary()), f"say which word replaces '{word}'"
+
+
+def test_glossary_prefixes_agree_with_the_ontology() -> None:
+    prefixes = _glossary_prefixes(_glossary())
+    assert {"pg", "dim", "id"} <= set(prefixes)
+    for prefix, namespace in prefixes.items():
+        if prefix in PREFIXES:
+            assert PREFIXES[prefix] == namespace, prefix
+    assert prefixes["vocab"] == VOCAB
+    assert prefixes["id"] == CASE_NS
+
+
+def _glossary_terms(text: str, prefixes: dict[str, str]) -> Iterable[tuple[str, URIRef]]:
+    body = text.split("## General words", 1)[1]  # after the prefix table
+    for token in re.findall(r"`([^`\s]+)`", body):
+        if token.startswith("<") and token.endswith(">"):
+            yield token, URIRef(token[1:-1])
+            continue
+        match = re.fullmatch(r"([a-z][a-z0-9]*):([A-Za-z0-9_./-]+)", token)
+        if match and "://" not in token:
+            prefix, local = match.groups()
+            assert prefix in prefixes, f"GLOSSARY.md: `{token}` uses an undeclared prefix"
+            yield token, URIRef(prefixes[prefix] + local)
+
+
+def test_every_term_the_glossary_names_exists(case_graph: Graph) -> None:
+    text = _glossary()
+    prefixes = _glossary_prefixes(text)
+    vocab = vocabulary_graph()
+    ours = (str(PG), VOCAB)
+    used_anywhere = {t for triple in vocab for t in triple if isinstance(t, URIRef)}
+    named = list(_glossary_terms(text, prefixes))
+    assert len(named) > 80
+    missing = []
+    for token, iri in named:
+        if str(iri).startswith(ID_BASE):
+            ok = (iri, None, None) in case_graph
+        elif str(iri).startswith(ours):
+            ok = (iri, None, None) in vocab  # defined by the vocabulary, not merely mentioned
+        else:
+            ok = iri in used_anywhere  # an external term (SKOS, PROV-O) the vocabulary uses
+        if not ok:
+            missing.append(token)
+    assert sorted(set(missing)) == []
