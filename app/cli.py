@@ -10,8 +10,10 @@ from typing import NoReturn
 import click
 
 from app import build as pipeline
-from app import cli_analytics
+from app import cli_analytics, cli_explore
+from app.cli_neo4j import cypher_command, load_group, neo4j_group
 from app.named import list_queries, run_named
+from graph.neo4j_store import Neo4jUnavailable
 from graph.results import FORMATS, QueryResult, render
 from graph.sparql_guard import (
     DEFAULT_MAX_ROWS,
@@ -137,7 +139,8 @@ def sparql(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit
 @click.option("--list", "show_list", is_flag=True, help="List the named queries and their parameters.")
 @format_option
 @param_option
-@click.option("--engine", type=click.Choice(["sparql"]), default="sparql", show_default=True)
+@click.option("--engine", type=click.Choice(["sparql", "cypher"]), default="sparql", show_default=True,
+              help="sparql: the embedded store; cypher: Neo4j (after `policygraph load neo4j`).")
 @click.pass_obj
 def query(build_dir: Path, name: str | None, show_list: bool, fmt: str, params: tuple[str, ...],
           engine: str) -> None:
@@ -152,13 +155,20 @@ def query(build_dir: Path, name: str | None, show_list: bool, fmt: str, params: 
         result = run_named(build_dir, name, _params(params), engine=engine)
     except (QueryNotFound, BadParameters) as exc:
         _die(str(exc.args[0]), EXIT_BAD_INPUT)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, Neo4jUnavailable) as exc:
         _die(str(exc), EXIT_FAILURE)
     _emit(result, fmt)
 
 
 main.add_command(cli_analytics.trace)
 main.add_command(cli_analytics.drift)
+main.add_command(cli_explore.export_command)
+main.add_command(cli_explore.explore)
+
+
+main.add_command(neo4j_group)
+main.add_command(load_group)
+main.add_command(cypher_command(_params))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.build import read_manifest, store_dir
+from graph.neo4j_store import Neo4jSettings, Neo4jStore, Neo4jUnavailable
 from graph.oxigraph_store import PARAM_IRI_PREFIX, OxigraphStore
 from graph.results import QueryResult
 from ontology import ID_BASE
@@ -34,8 +35,27 @@ def run_named(build_dir: Path, name: str, params: dict[str, str], *, engine: str
     for p in named.params:
         if p.type == "iri" and p.name in bound:
             bound[p.name] = resolve_iri(build_dir, bound[p.name])
-    store = OxigraphStore(store_dir(build_dir))
-    result = store.run(named.text(engine), bound, max_rows=max_rows)
+    text = named.text(engine)
+    if engine == "cypher":
+        result = _run_on_neo4j(build_dir, text, bound, max_rows)
+    else:
+        result = OxigraphStore(store_dir(build_dir)).run(text, bound, max_rows=max_rows)
     if tuple(result.columns) != named.columns:
         raise RuntimeError(f"query {name}: columns {result.columns} differ from its header {named.columns}")
+    return result
+
+
+def _run_on_neo4j(build_dir: Path, text: str, params: dict[str, str], max_rows: int) -> QueryResult:
+    """Run on Neo4j; say so in the notes when Neo4j does not hold the current build."""
+    settings = Neo4jSettings.from_env(local_data_dir=build_dir / "neo4j")
+    with Neo4jStore(settings) as store:
+        store.check()
+        result = store.run(text, params, max_rows=max_rows)
+        loaded = store.loaded_build()
+    current = read_manifest(build_dir).get("graph_nt_sha256") if (build_dir / "manifest.json").exists() else None
+    if loaded is None:
+        raise Neo4jUnavailable(f"Neo4j at {settings.describe()} holds no build; run `policygraph load neo4j`")
+    if not loaded.get("complete") or loaded.get("build") != current:
+        result.notes.append("Neo4j does not hold the current build (or its last load did not finish); "
+                            "run `policygraph load neo4j`")
     return result

@@ -1,0 +1,78 @@
+"""`policygraph export` and `policygraph explore`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from app.exports import MEDIA_TYPES, export
+from app.views import DEFAULT_MAX_NODES, View, neighbourhood_view, vision_view
+
+EXPLORER_ENTRY = Path(__file__).resolve().parent / "explorer" / "main.py"
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def make_view(build_dir: Path, view: str, intent: str | None, site: str | None, period: str | None,
+              node: str | None, hops: int, max_nodes: int) -> View:
+    if view == "neighbourhood":
+        if not node:
+            raise click.UsageError("--view neighbourhood needs --node IRI")
+        return neighbourhood_view(build_dir, node, hops, max_nodes)
+    return vision_view(build_dir, intent, site, period, max_nodes)
+
+
+@click.command(name="export")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(MEDIA_TYPES)))
+@click.option("--view", type=click.Choice(["vision", "neighbourhood"]), default="vision", show_default=True)
+@click.option("--intent", help="Intent or document id (vision view); default: all intents.")
+@click.option("--site", help="Only this service (case letter).")
+@click.option("--period", help="Only this period id.")
+@click.option("--node", help="Centre node IRI (neighbourhood view).")
+@click.option("--hops", type=click.IntRange(1, 4), default=1, show_default=True)
+@click.option("--max-nodes", type=click.IntRange(1, 5000), default=DEFAULT_MAX_NODES, show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.pass_obj
+def export_command(build_dir: Path, fmt: str, view: str, intent: str | None, site: str | None, period: str | None,
+                   node: str | None, hops: int, max_nodes: int, output: Path) -> None:
+    """Export a view (default: the whole case's vision-to-practice graph) for slides or other tools.
+
+    FORMAT: html (offline page), svg, png, gexf (Gephi), graphml, cyjs (Cytoscape JSON), ttl, jsonld, csv
+    (the claims shown with their citations).
+
+    Example: policygraph export html --intent reach-hard-to-reach-in-community -o vision.html
+    """
+    try:
+        chosen = make_view(build_dir, view, intent, site, period, node, hops, max_nodes)
+        data = export(build_dir, chosen, fmt)
+    except KeyError as exc:
+        _fail(str(exc.args[0]), 2)
+        return
+    except FileNotFoundError as exc:
+        _fail(str(exc), 1)
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(output)  # never leave a half-written file under the requested name
+    click.echo(f"wrote {output} ({len(data)} bytes, {chosen.graph.number_of_nodes()} nodes"
+               f"{', truncated' if chosen.truncated else ''})")
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def explore(ctx: click.Context) -> None:
+    """Start the Streamlit explorer on the current build; extra options go to Streamlit.
+
+    Example: policygraph explore --server.port 8601 --server.headless true
+    """
+    build_dir: Path = ctx.obj
+    env = {**os.environ, "POLICYGRAPH_BUILD": str(build_dir.resolve())}
+    args = [sys.executable, "-m", "streamlit", "run", str(EXPLORER_ENTRY), "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "viewer", *ctx.args]
+    os.execve(sys.executable, args, env)  # noqa: S606 - replace this process with the Streamlit server

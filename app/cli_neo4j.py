@@ -1,0 +1,217 @@
+"""The Neo4j commands of `policygraph`: `neo4j start|stop|status|export`, `load neo4j`, `cypher`.
+
+Connection: NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (the password only from the environment);
+without NEO4J_URI, the local server of `policygraph neo4j start` (data under <build-dir>/neo4j).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+from neo4j.exceptions import DriverError, Neo4jError
+
+from app.build import read_manifest
+from graph import neo4j_server
+from graph.cypher_guard import (
+    DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT_S,
+    CypherFailed,
+    CypherTimeout,
+    RefusedCypher,
+    run_read_only,
+)
+from graph.neo4j_export import export_ntriples
+from graph.neo4j_load import load_build
+from graph.neo4j_store import Neo4jSettings, Neo4jStore, Neo4jUnavailable
+from graph.results import FORMATS, QueryResult, render
+
+EXIT_FAILURE = 1
+EXIT_BAD_INPUT = 2
+PROGRESS_BAR_FROM = 20_000  # items; smaller loads finish before a bar is worth drawing
+
+
+def _die(message: str, code: int) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def server_config(build_dir: Path, port: int = neo4j_server.Neo4jServerConfig.bolt_port
+                  ) -> neo4j_server.Neo4jServerConfig:
+    return neo4j_server.Neo4jServerConfig(data_dir=build_dir / "neo4j", bolt_port=port)
+
+
+def settings_for(build_dir: Path) -> Neo4jSettings:
+    return Neo4jSettings.from_env(local_data_dir=build_dir / "neo4j")
+
+
+def _connection_error(settings: Neo4jSettings, exc: Exception) -> NoReturn:
+    # The driver's own messages never contain the password; we add only the address.
+    _die(f"Neo4j at {settings.describe()} failed: {type(exc).__name__}: "
+         f"{getattr(exc, 'message', None) or exc}", EXIT_FAILURE)
+
+
+@click.group("neo4j")
+def neo4j_group() -> None:
+    """Run a local Neo4j 5.26 server (Bolt on 127.0.0.1, data under <build-dir>/neo4j)."""
+
+
+@neo4j_group.command("start")
+@click.option("--port", type=click.IntRange(1, 65535), default=7687, show_default=True)
+@click.pass_obj
+def start(build_dir: Path, port: int) -> None:
+    """Provision (first time, from Maven Central) and start the local server.
+
+    Example: policygraph neo4j start && policygraph load neo4j
+    """
+    try:
+        server = neo4j_server.start(server_config(build_dir, port))
+    except neo4j_server.Neo4jServerError as exc:
+        _die(str(exc), EXIT_FAILURE)
+    click.echo(f"Neo4j running on {server.uri} (pid {server.pid}, data {server.config.data_dir})")
+
+
+@neo4j_group.command("stop")
+@click.pass_obj
+def stop(build_dir: Path) -> None:
+    """Stop the local server (no-op if it is not running)."""
+    try:
+        stopped = neo4j_server.stop(server_config(build_dir))
+    except neo4j_server.Neo4jServerError as exc:
+        _die(str(exc), EXIT_FAILURE)
+    click.echo("stopped" if stopped else "not running")
+
+
+@neo4j_group.command("status")
+@click.pass_obj
+def status(build_dir: Path) -> None:
+    """Say whether the local server runs, where we connect, and which build Neo4j holds."""
+    local = neo4j_server.status(server_config(build_dir))  # reads the port from the pid file
+    click.echo(f"local server: {local or 'not running'}")
+    settings = settings_for(build_dir)
+    click.echo(f"connection:   {settings.describe()}")
+    try:
+        with Neo4jStore(settings) as store:
+            store.check()
+            loaded = store.loaded_build()
+    except (Neo4jUnavailable, DriverError, Neo4jError) as exc:
+        _die(str(exc) if isinstance(exc, Neo4jUnavailable) else f"{type(exc).__name__}", EXIT_FAILURE)
+    click.echo(f"loaded:       {describe_load(loaded, build_dir)}")
+
+
+def describe_load(loaded: dict[str, Any] | None, build_dir: Path) -> str:
+    if loaded is None:
+        return "nothing (run `policygraph load neo4j`)"
+    text = (f"build {str(loaded.get('build', '?'))[:12]} ({loaded.get('programme', '?')}, "
+            f"{loaded.get('triples', '?')} triples)")
+    if not loaded.get("complete"):
+        return text + " - INCOMPLETE: the last load did not finish; run `policygraph load neo4j` again"
+    try:
+        current = read_manifest(build_dir).get("graph_nt_sha256")
+    except FileNotFoundError:
+        return text
+    return text + (" = the current build" if current == loaded.get("build")
+                   else " - differs from the current build; run `policygraph load neo4j`")
+
+
+@neo4j_group.command("export")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="N-Triples file to write.")
+@click.pass_obj
+def export(build_dir: Path, output: Path) -> None:
+    """Export the Neo4j graph back to RDF (N-Triples), isomorphic to the build it was loaded from."""
+    settings = settings_for(build_dir)
+    try:
+        with settings.driver() as driver:
+            count = export_ntriples(driver, output, settings.database)
+    except (DriverError, Neo4jError, OSError) as exc:
+        _connection_error(settings, exc)
+    click.echo(f"exported {count} triples -> {output}")
+
+
+@click.group("load")
+def load_group() -> None:
+    """Load the current build into another store."""
+
+
+@load_group.command("neo4j")
+@click.pass_obj
+def load_neo4j(build_dir: Path) -> None:
+    """Push the current build into Neo4j; afterwards Neo4j holds exactly this build.
+
+    Re-running is safe: it converges to the same graph, even after an interrupted load.
+
+    Example: policygraph load neo4j
+    """
+    settings = settings_for(build_dir)
+    bar: Any = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if total < PROGRESS_BAR_FROM:
+            return
+        if bar is None:
+            bar = click.progressbar(length=total, label="loading Neo4j", file=sys.stderr).__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        report = load_build(settings, build_dir, progress=progress)
+    except FileNotFoundError as exc:
+        _die(str(exc), EXIT_FAILURE)
+    except (DriverError, Neo4jError, OSError) as exc:
+        _connection_error(settings, exc)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(f"loaded {report.triples} triples into {settings.uri}: {report.nodes} nodes, "
+               f"{report.relationships} relationships in {report.seconds:.1f} s "
+               f"(removed {report.removed_nodes} stale nodes, {report.removed_relationships} stale "
+               "relationships)")
+
+
+def cypher_command(parse_params: Callable[[tuple[str, ...]], dict[str, str]]) -> click.Command:
+    """`policygraph cypher`, sharing app.cli's --param parsing."""
+
+    @click.command("cypher")
+    @click.argument("query")
+    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+    @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+                  help="Query parameter (repeatable), used as $KEY. Bound by the driver, never pasted in.")
+    @click.option("--limit", type=click.IntRange(1, 1_000_000), default=DEFAULT_MAX_ROWS, show_default=True,
+                  help="Stop after this many rows.")
+    @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT_S,
+                  show_default=True, help="Stop the query after this many seconds (server-side).")
+    @click.pass_obj
+    def cypher(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit: int,
+               timeout: float) -> None:
+        """Run a read-only Cypher query (text, or a file path) on Neo4j.
+
+        Writes (CREATE, MERGE, SET, DELETE, REMOVE, writing procedures) and LOAD CSV are refused.
+
+        Example: policygraph cypher 'MATCH (s:Service) RETURN s.caseLetter AS case ORDER BY case'
+        """
+        text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
+        settings = settings_for(build_dir)
+        try:
+            with Neo4jStore(settings, timeout_s=timeout) as store:
+                result = run_read_only(store, text, parse_params(params), timeout_s=timeout, max_rows=limit)
+        except RefusedCypher as exc:
+            _die(str(exc), EXIT_BAD_INPUT)
+        except CypherTimeout as exc:
+            _die(str(exc), EXIT_FAILURE)
+        except CypherFailed as exc:
+            _die(str(exc), EXIT_BAD_INPUT)
+        except (DriverError, Neo4jError, OSError) as exc:
+            _connection_error(settings, exc)
+        emit(result, fmt)
+
+    return cypher
+
+
+def emit(result: QueryResult, fmt: str) -> None:
+    click.echo(render(result, fmt), nl=False)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)

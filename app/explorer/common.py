@@ -1,0 +1,34 @@
+"""Shared page helpers: which build to show, and tables as DataFrames."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from graph.results import QueryResult
+
+
+def build_dir() -> Path:
+    return Path(os.environ.get("POLICYGRAPH_BUILD", "build"))
+
+
+def frame(result: QueryResult) -> pd.DataFrame:
+    return pd.DataFrame(result.rows, columns=result.columns)
+
+
+def require_build() -> Path:
+    """The build folder, or stop the page with a clear message if nothing was built."""
+    path = build_dir()
+    if not (path / "manifest.json").exists():
+        st.error(f"No build in {path}. Run `policygraph build` first.")
+        st.stop()
+    return path
+
+
+def table(result: QueryResult, key: str) -> None:
+    st.dataframe(frame(result), hide_index=True, width="stretch", key=key)
+    for note in result.notes:
+        st.warning(note)

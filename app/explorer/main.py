@@ -1,0 +1,18 @@
+"""policygraph explorer: the entry file only sets up navigation between the pages."""
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).resolve().parent / "screens"
+
+st.set_page_config(page_title="policygraph explorer", layout="wide")
+navigation = st.navigation([
+    st.Page(PAGES / "overview.py", title="Overview", url_path="overview", default=True),
+    st.Page(PAGES / "vision.py", title="Vision → practice", url_path="vision"),
+    st.Page(PAGES / "services.py", title="Services over time", url_path="services"),
+    st.Page(PAGES / "network.py", title="Network", url_path="network"),
+    st.Page(PAGES / "query.py", title="Query", url_path="query"),
+    st.Page(PAGES / "export.py", title="Export", url_path="export"),
+])
+navigation.run()

@@ -1,0 +1,43 @@
+"""Query: named queries with parameters, and read-only, bounded ad-hoc SPARQL."""
+
+import streamlit as st
+
+from app.build import store_dir
+from app.explorer.common import frame, require_build
+from app.named import run_named
+from graph.results import render
+from graph.sparql_guard import QueryFailed, QueryTimeout, RefusedQuery, run_bounded
+from queries import BadParameters, all_queries
+
+build = require_build()
+st.title("Query")
+named, adhoc = st.tabs(["Named queries", "SPARQL"])
+with named:
+    queries = all_queries()
+    name = st.selectbox("Query", sorted(queries), format_func=lambda n: f"{n}: {queries[n].title}", key="query-name")
+    chosen = queries[name]
+    st.caption(chosen.question)
+    params = {p.name: st.text_input(f"{p.name} ({p.type}{'' if p.required else ', optional'})", key=f"param-{name}-"
+                                    f"{p.name}", help=p.description) for p in chosen.params}
+    if st.button("Run", key="query-run"):
+        try:
+            result = run_named(build, name, {k: v for k, v in params.items() if v})
+        except BadParameters as exc:
+            st.error(str(exc))
+        else:
+            st.dataframe(frame(result), hide_index=True, key="query-result")
+            st.download_button("Download CSV", render(result, "csv"), f"{name}.csv", "text/csv", key="query-csv")
+with adhoc:
+    text = st.text_area("SPARQL (read-only; 30 s and 10,000 rows at most)",
+                        "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 20",
+                        key="sparql-text", height=160)
+    if st.button("Run SPARQL", key="sparql-run"):
+        try:
+            result = run_bounded(store_dir(build), text, timeout_s=30, max_rows=10_000)
+        except (RefusedQuery, QueryTimeout, QueryFailed) as exc:
+            st.error(str(exc))
+        else:
+            for note in result.notes:
+                st.warning(note)
+            st.dataframe(frame(result), hide_index=True, key="sparql-result")
+            st.download_button("Download CSV", render(result, "csv"), "sparql.csv", "text/csv", key="sparql-csv")

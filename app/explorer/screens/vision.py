@@ -1,0 +1,36 @@
+"""Vision → practice: a layered view from documents to delivered practice, with evidence."""
+
+import streamlit as st
+
+from app.analysis import loaded_build
+from app.explorer.common import require_build
+from app.netview import render_html
+from app.views import vision_view
+
+build = require_build()
+model = loaded_build(build).model
+intents = sorted((model.label(i), model.ident(i)) for i in {e.intent for e in model.expectations})
+st.title("From policy vision to delivered practice")
+left, right = st.columns(2)
+intent_label = left.selectbox("Intent", [label for label, _ in intents], key="vision-intent")
+services = ["(all)", *(model.ident(s) for s in model.services)]
+service = right.selectbox("Service", services, key="vision-service")
+intent = dict(intents)[intent_label]
+view = vision_view(build, intent, None if service == "(all)" else service)
+for note in view.notes:
+    st.warning(note)
+st.caption("Edges: green = consistent with the intent's expectation, red = departed, grey = unknown.")
+st.iframe(render_html(view, height="620px"), height=720)
+
+st.subheader("Evidence")
+nodes = sorted(view.graph.nodes, key=lambda n: (view.graph.nodes[n]["layer"], view.graph.nodes[n]["label"]))
+chosen = st.selectbox("Node", nodes, format_func=lambda n: view.graph.nodes[n]["label"], key="vision-node")
+attrs = view.graph.nodes[chosen]
+st.markdown(f"**Status:** {attrs['status']}")
+st.dataframe([{"source": sid, "locator": locator} for sid, locator in attrs["evidence"]], hide_index=True,
+             key="vision-evidence")
+incoming = [(a, view.graph.edges[a, chosen]) for a in view.graph.predecessors(chosen)]
+if incoming:
+    st.dataframe([{"from": view.graph.nodes[a]["label"], "relation": e["relation"], "status": e["status"],
+                   "evidence": "; ".join(f"{sid} ({loc})" for sid, loc in e["evidence"])} for a, e in incoming],
+                 hide_index=True, key="vision-edges")

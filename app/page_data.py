@@ -1,0 +1,133 @@
+"""Data for the explorer's pages, as plain tables (no Streamlit here, so each is testable alone)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, URIRef
+from rdflib.namespace import DCTERMS
+
+from app.analysis import loaded_build
+from app.build import read_manifest
+from graph.case_model import CaseModel
+from graph.drift import all_measures
+from graph.results import QueryResult
+from ontology import PG
+
+ORIENTATION_COLOURS = {"community": "#c8e6c9", "mixed": "#ffe0b2", "nhs-medical": "#ffcdd2", "neutral": "#eceff1",
+                       "unknown": "#bdbdbd"}
+
+Rows = list[tuple[str | None, ...]]
+
+
+@dataclass(frozen=True)
+class Overview:
+    programme: str
+    description: str
+    documents: QueryResult
+    intents: QueryResult
+    services: QueryResult
+    timeline: QueryResult
+    coverage: QueryResult
+
+
+def _text(model: CaseModel, node: object, predicate: URIRef) -> str:
+    value = model.graph.value(node, predicate)  # type: ignore[arg-type]
+    return "" if value is None else str(value)
+
+
+def overview(build_dir: Path) -> Overview:
+    model = loaded_build(build_dir).model
+    g = model.graph
+    programme = g.value(None, RDF.type, PG.Programme)
+    docs: Rows = sorted((_text(model, d, PG.date), model.label(d), _text(model, d, DCTERMS.type),  # type: ignore[arg-type]
+                         "; ".join(sorted(model.label(i) for i in g.objects(d, PG.statesIntent))))  # type: ignore[arg-type]
+                        for d in g.subjects(RDF.type, PG.PolicyDocument))
+    intents: Rows = sorted((model.label(i), _text(model, i, DCTERMS.description),  # type: ignore[arg-type]
+                            "; ".join(sorted(f"{sid} ({loc})" for sid, loc in model.evidence(i))))  # type: ignore[arg-type]
+                           for i in g.subjects(RDF.type, PG.PolicyIntent))
+    services: Rows = [(model.ident(s), _text(model, s, PG.verbatim) or "unknown",
+                       "; ".join(f"{sid} ({loc})" for sid, loc in model.evidence(s))) for s in model.services]
+    timeline: Rows = sorted((_text(model, e, PG.date), model.label(e),  # type: ignore[arg-type]
+                             "; ".join(sorted(sid for sid, _ in model.evidence(e))))  # type: ignore[arg-type]
+                            for e in g.subjects(RDF.type, PG.TimelineEvent))
+    coverage: Rows = []
+    for s in model.services:
+        cells = [c for (svc, _, _), c in model.cells.items() if svc == s]
+        known = sum(c.known for c in cells)
+        coverage.append((model.ident(s), str(known), str(len(cells) - known),
+                         f"{100 * known / len(cells):.0f}%" if cells else "n/a"))
+    return Overview(
+        programme=model.label(programme) if isinstance(programme, URIRef) else str(read_manifest(build_dir)["programme"]),
+        description=_text(model, programme, DCTERMS.description),
+        documents=QueryResult(["date", "document", "kind", "intents stated"], docs),
+        intents=QueryResult(["intent", "description", "evidence"], intents),
+        services=QueryResult(["service", "description (verbatim)", "evidence"], services),
+        timeline=QueryResult(["date", "event", "sources"], timeline),
+        coverage=QueryResult(["service", "known cells", "unknown cells", "known share"], coverage),
+    )
+
+
+def cell_orientation(model: CaseModel, service: URIRef, period: URIRef, dimension: URIRef) -> str:
+    cell = model.cells.get((service, period, dimension))
+    if cell is None or not cell.known:
+        return "unknown"
+    found = {model.orientation(c) for c in cell.codes} - {"neutral"}
+    if not found:
+        return "neutral"
+    return found.pop() if len(found) == 1 else "mixed"
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """Table 2 from the graph: one row per service and period, one column per dimension."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    orientations: list[list[str]]  # same shape as rows' dimension cells
+
+
+def services_matrix(build_dir: Path) -> Matrix:
+    model = loaded_build(build_dir).model
+    columns = ["service", "period", *(model.label(d) for d in model.dimensions)]
+    rows, orientations = [], []
+    for s in model.services:
+        for p in model.periods:
+            cells = [model.cells.get((s, p, d)) for d in model.dimensions]
+            rows.append([model.ident(s), model.label(p),
+                         *((c.verbatim if c is not None and c.known else "unknown") or "unknown" for c in cells)])
+            orientations.append([cell_orientation(model, s, p, d) for d in model.dimensions])
+    return Matrix(columns, rows, orientations)
+
+
+def adaptations_table(build_dir: Path) -> QueryResult:
+    model = loaded_build(build_dir).model
+    g = model.graph
+    rows: Rows = []
+    for a in sorted(g.subjects(RDF.type, PG.Adaptation), key=str):
+        from_value, to_value = g.value(a, PG.fromValue), g.value(a, PG.toValue)
+        fidelity = str(g.value(a, PG.frameFidelity)).rsplit("/", 1)[-1]
+        rows.append((model.ident(g.value(a, PG.ofService)), model.ident(g.value(a, PG.onDimension)),  # type: ignore[arg-type]
+                     _text(model, from_value, PG.verbatim), _text(model, to_value, PG.verbatim), fidelity))
+    return QueryResult(["service", "dimension", "from", "to", "fidelity"], rows)
+
+
+def measures_table(build_dir: Path) -> QueryResult:
+    model = loaded_build(build_dir).model
+    rows: Rows = []
+    for m in all_measures(model):
+        rows.append((model.ident(m.service), model.ident(m.period),
+                     f"{float(m.fidelity) * 100:.1f}%" if m.sufficient and m.fidelity is not None else "insufficient data",
+                     f"{float(m.medicalisation) * 100:.1f}%" if m.sufficient and m.medicalisation is not None
+                     else "insufficient data",
+                     f"{m.medicalisation_known}/{m.dimensions}"))
+    return QueryResult(["service", "period", "fidelity", "medicalisation", "coverage"], rows)
+
+
+def node_choices(build_dir: Path) -> list[tuple[str, str]]:
+    """(label, IRI) of every labelled resource of the programme, for pickers."""
+    model = loaded_build(build_dir).model
+    programme = str(model.graph.value(None, RDF.type, PG.Programme))
+    found = {(model.label(s), str(s)) for s in model.graph.subjects(PG.partOfProgramme, None) if isinstance(s, URIRef)}
+    return sorted(found | {(model.label(URIRef(programme)), programme)})
