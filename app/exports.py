@@ -15,14 +15,14 @@ from pathlib import Path
 import matplotlib as mpl
 
 mpl.use("Agg")  # no display: render to files only
-import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
-import networkx as nx  # noqa: E402
-from rdflib import Graph, URIRef  # noqa: E402
+import matplotlib.pyplot as plt
+import networkx as nx
+from rdflib import Graph, URIRef
 
-from app.analysis import loaded_build  # noqa: E402
-from app.netview import render_html  # noqa: E402
-from app.views import STATUS_COLOURS, View, layered_positions  # noqa: E402
-from ontology import PG, PREFIXES  # noqa: E402
+from app.analysis import loaded_build
+from app.netview import render_html
+from app.views import STATUS_COLOURS, View, layered_positions
+from ontology import PG, PREFIXES
 
 MEDIA_TYPES = {
     "html": "text/html", "svg": "image/svg+xml", "png": "image/png", "gexf": "application/xml",

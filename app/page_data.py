@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS
+from rdflib.term import Node
 
 from app.analysis import loaded_build
 from app.build import read_manifest
@@ -32,8 +34,8 @@ class Overview:
     coverage: QueryResult
 
 
-def _text(model: CaseModel, node: object, predicate: URIRef) -> str:
-    value = model.graph.value(node, predicate)  # type: ignore[arg-type]
+def _text(model: CaseModel, node: Node | None, predicate: URIRef) -> str:
+    value = model.graph.value(node, predicate)
     return "" if value is None else str(value)
 
 
@@ -59,7 +61,8 @@ def overview(build_dir: Path) -> Overview:
         coverage.append((model.ident(s), str(known), str(len(cells) - known),
                          f"{100 * known / len(cells):.0f}%" if cells else "n/a"))
     return Overview(
-        programme=model.label(programme) if isinstance(programme, URIRef) else str(read_manifest(build_dir)["programme"]),
+        programme=model.label(programme) if isinstance(programme, URIRef)
+        else str(read_manifest(build_dir)["programme"]),
         description=_text(model, programme, DCTERMS.description),
         documents=QueryResult(["date", "document", "kind", "intents stated"], docs),
         intents=QueryResult(["intent", "description", "evidence"], intents),
@@ -113,15 +116,16 @@ def adaptations_table(build_dir: Path) -> QueryResult:
     return QueryResult(["service", "dimension", "from", "to", "fidelity"], rows)
 
 
+def _score(value: Fraction | None, sufficient: bool) -> str:
+    return f"{float(value) * 100:.1f}%" if sufficient and value is not None else "insufficient data"
+
+
 def measures_table(build_dir: Path) -> QueryResult:
     model = loaded_build(build_dir).model
     rows: Rows = []
     for m in all_measures(model):
-        rows.append((model.ident(m.service), model.ident(m.period),
-                     f"{float(m.fidelity) * 100:.1f}%" if m.sufficient and m.fidelity is not None else "insufficient data",
-                     f"{float(m.medicalisation) * 100:.1f}%" if m.sufficient and m.medicalisation is not None
-                     else "insufficient data",
-                     f"{m.medicalisation_known}/{m.dimensions}"))
+        rows.append((model.ident(m.service), model.ident(m.period), _score(m.fidelity, m.sufficient),
+                     _score(m.medicalisation, m.sufficient), f"{m.medicalisation_known}/{m.dimensions}"))
     return QueryResult(["service", "period", "fidelity", "medicalisation", "coverage"], rows)
 
 
