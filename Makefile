@@ -4,6 +4,7 @@
 run:
 	scripts/setup.sh
 	.venv/bin/policygraph build
+	.venv/bin/policygraph explore --server.headless true
 
 lint:
 	.venv/bin/ruff check .

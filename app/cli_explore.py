@@ -74,5 +74,5 @@ def explore(ctx: click.Context) -> None:
     build_dir: Path = ctx.obj
     env = {**os.environ, "POLICYGRAPH_BUILD": str(build_dir.resolve())}
     args = [sys.executable, "-m", "streamlit", "run", str(EXPLORER_ENTRY), "--browser.gatherUsageStats", "false",
-            "--client.toolbarMode", "viewer", *ctx.args]
+            "--client.toolbarMode", "viewer", "--server.address", "127.0.0.1", *ctx.args]
     os.execve(sys.executable, args, env)  # noqa: S606 - replace this process with the Streamlit server

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up policygraph on a fresh machine: a virtualenv with the package and its tools.
 #   scripts/setup.sh            Python packages only (enough to build, query and explore)
-#   scripts/setup.sh --test     also what the test suite needs: Neo4j 5.26 from Maven Central
+#   scripts/setup.sh --test     also what the test suite needs: Neo4j 5.26 from Maven Central, Debian's Chromium
 # Idempotent: a second run only checks stamps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,4 +34,11 @@ if [ "$want_test" = 1 ]; then
     command -v "$tool" >/dev/null || { echo "setup.sh: $tool is needed for the Neo4j tests (install OpenJDK 17 and Maven)" >&2; exit 1; }
   done
   tools/neo4j/provision.sh >/dev/null
+  # The browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
+  if ! [ -x /usr/bin/chromium ]; then
+    as_root=""
+    [ "$(id -u)" = 0 ] || as_root="sudo"
+    $as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium >/dev/null
+  fi
 fi

@@ -1,0 +1,132 @@
+"""Every explorer page under Streamlit's AppTest, asserting what it shows for the case."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+SCREENS = Path(__file__).resolve().parents[1] / "app" / "explorer" / "screens"
+
+
+@pytest.fixture(autouse=True)
+def _build_env(build_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYGRAPH_BUILD", str(build_dir))
+
+
+def _page(name: str) -> AppTest:
+    app = AppTest.from_file(str(SCREENS / f"{name}.py"), default_timeout=60).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _iframe_html(app: AppTest) -> str:
+    frames = list(app.get("iframe"))
+    assert frames, "the page shows no network iframe"
+    proto = frames[0].proto
+    return str(getattr(proto, "srcdoc", "") or getattr(proto, "src", ""))
+
+
+def _vis_nodes(html: str) -> list[dict[str, object]]:
+    match = re.search(r"new vis\.DataSet\((\[.*?\])\);\s*var edges", html, re.S)
+    assert match, "no node data in the network page"
+    nodes: list[dict[str, object]] = json.loads(match.group(1))
+    return nodes
+
+
+def test_overview_shows_programme_services_and_coverage() -> None:
+    app = _page("overview")
+    assert app.title[0].value == "National Health Trainers Service (England)"
+    # AppTest does not expose dataframe keys: tables come in page order.
+    documents, _intents, services, coverage_frame, timeline = (df.value for df in app.dataframe)
+    assert list(services["service"]) == list("ABCDEF")
+    assert services.iloc[5]["description (verbatim)"] == "unknown"
+    coverage = coverage_frame.set_index("service")
+    assert coverage.loc["D", "known cells"] == "16"
+    assert coverage.loc["E", "known cells"] == "1"
+    assert coverage.loc["F", "known share"] == "0%"
+    assert len(documents) == 4
+    assert len(timeline) == 14
+
+
+def test_vision_colours_d_departures_and_shows_evidence() -> None:
+    app = _page("vision")
+    app.selectbox(key="vision-intent").select("Reach hard-to-reach people in community settings").run()
+    app.selectbox(key="vision-service").select("D").run()
+    assert not app.exception
+    nodes = _vis_nodes(_iframe_html(app))
+    labels = {n["label"]: n for n in nodes}
+    departed = labels["Case study D, follow-up, primary-referral-sources: GP referrals"]
+    kept = labels["Case study D, start-up, primary-referral-sources: Self/community^d"]
+    assert departed["color"] == "#c62828"
+    assert kept["color"] == "#2e7d32"
+    value = "https://w3id.org/policygraph/id/health-trainers/configuration/D/follow-up/primary-referral-sources"
+    app.selectbox(key="vision-node").select(value).run()
+    evidence, edges = (df.value for df in app.dataframe)
+    assert list(evidence["source"]) == ["S4"]
+    assert evidence.iloc[0]["locator"] == "Table 2, row D follow-up, column 'Primary Referral Source/s'"
+    assert list(edges["status"]) == ["departed"]
+
+
+def test_services_matrix_reproduces_table2_with_orientation_colours() -> None:
+    app = _page("services")
+    matrix, adaptations, measures = (df.value for df in app.dataframe)
+    frame = matrix.data if hasattr(matrix, "data") else matrix
+    d_follow = frame[(frame["service"] == "D") & (frame["period"] == "Follow-up")].iloc[0]
+    assert d_follow["Geographical/Population Service Targeting?"] == "Universal"
+    assert d_follow["Primary Referral Source/s"] == "GP referrals"
+    assert (frame[frame["service"] == "F"].iloc[:, 2:] == "unknown").all().all()
+    assert len(adaptations) == 21
+    measures = measures.set_index(["service", "period"])
+    assert measures.loc[("D", "follow-up"), "medicalisation"] == "75.0%"
+    assert measures.loc[("E", "start-up"), "medicalisation"] == "insufficient data"
+
+
+def test_services_cells_coloured_by_orientation() -> None:
+    from app.explorer.common import build_dir
+    from app.page_data import ORIENTATION_COLOURS, services_matrix
+
+    matrix = services_matrix(build_dir())
+    d_follow = matrix.orientations[7]
+    assert d_follow[5] == "nhs-medical"  # targeting: Universal
+    assert matrix.orientations[6][5] == "community"  # Resident of 20% most deprived local area
+    assert ORIENTATION_COLOURS["nhs-medical"] != ORIENTATION_COLOURS["community"]
+
+
+def test_network_caps_and_says_so() -> None:
+    app = _page("network")
+    assert len(_vis_nodes(_iframe_html(app))) == 17  # case study D and its neighbours
+    app.slider(key="network-hops").set_value(2).run()
+    app.slider(key="network-cap").set_value(10).run()
+    assert not app.exception
+    assert len(_vis_nodes(_iframe_html(app))) == 10
+    assert any("truncated" in w.value for w in app.warning)
+
+
+def test_query_page_runs_named_queries_and_refuses_writes() -> None:
+    app = _page("query")
+    app.selectbox(key="query-name").select("table2").run()
+    app.button(key="query-run").click().run()
+    result = app.dataframe[0].value
+    assert len(result) == 12
+    app.text_area(key="sparql-text").input("DELETE WHERE { ?s ?p ?o }").run()
+    app.button(key="sparql-run").click().run()
+    assert any("refused" in e.value for e in app.error)
+
+
+def test_export_page_offers_every_format() -> None:
+    app = _page("export")
+    formats = app.radio(key="export-format").options
+    assert formats == ["Offline HTML page", "SVG (slides)", "PNG (slides)", "GEXF (Gephi)", "GraphML",
+                       "Cytoscape JSON", "Turtle (RDF)", "JSON-LD (RDF)", "CSV of the claims with citations"]
+    assert "85 nodes" in app.caption[0].value
+
+
+def test_pages_stop_cleanly_without_a_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLICYGRAPH_BUILD", str(tmp_path / "none"))
+    app = AppTest.from_file(str(SCREENS / "overview.py"), default_timeout=30).run()
+    assert not app.exception
+    assert "Run `policygraph build` first" in app.error[0].value
