@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from ingest.errors import IngestError, Location, Problem, fail
-from ingest.models import ConfigurationRow
-from ingest.yaml_source import MAX_FILE_BYTES
+from ingest.models import MAX_TEXT, ConfigurationRow, describe_input, fix_for
+from ingest.yaml_source import decode_utf8, read_limited
 
-COLUMNS = ("service", "period", "dimension", "status", "verbatim", "codes", "actors", "source", "locator", "note")
+COLUMNS = ("service", "period", "dimension", "status", "verbatim", "codes", "actors", "source",
+           "locator", "note")
 LIST_SEPARATOR = ";"
+# What each column holds, said in the fix of an error on that column.
+COLUMN_HELP = {
+    "service": "the id of a service in services.yaml",
+    "period": "the id of a period in programme.yaml",
+    "dimension": "the id of a configuration dimension (a scheme in ontology/vocab)",
+    "status": "'known' or 'unknown'",
+    "verbatim": "the cell text exactly as the source prints it",
+    "codes": "the concept code(s) of the dimension's scheme, separated by ';'",
+    "actors": "organisation id(s) from actors.yaml, separated by ';'",
+    "source": "the id (from sources.yaml) of the source this cell comes from: every cell needs one",
+    "locator": "where in the source the cell is (table, row, column)",
+    "note": "a remark; required when status is 'unknown'",
+}
 
 
 @dataclass(frozen=True)
@@ -27,52 +42,85 @@ def _split(cell: str) -> list[str]:
     return [part.strip() for part in cell.split(LIST_SEPARATOR) if part.strip()]
 
 
+def _problem(where: Location, err: ErrorDetails) -> Problem:
+    loc = tuple(err["loc"])
+    column = str(loc[0]) if loc else ""
+    if not column:  # a rule across the row's cells
+        return Problem(where, err["msg"].removeprefix("Value error, "),
+                       fix_for(err, ConfigurationRow))
+    if err["input"] is None and err["type"] in ("string_type", "missing"):
+        return Problem(where, f"column {column!r}: the cell is empty",
+                       f"write {COLUMN_HELP.get(column, 'a value')}")
+    message = (f"column {column!r}: {err['msg'].removeprefix('Value error, ')} "
+               f"(given {describe_input(err['input'])})")
+    fix = fix_for(err, ConfigurationRow)
+    if column in COLUMN_HELP and err["type"] in ("string_type", "string_pattern_mismatch"):
+        fix = f"{fix}; this column holds {COLUMN_HELP[column]}"
+    return Problem(where, message, fix)
+
+
+def _header_problem(path: Path, header: list[str]) -> IngestError | None:
+    missing = [c for c in COLUMNS if c not in header]
+    extra = [c for c in header if c not in COLUMNS]
+    doubled = sorted({c for c in header if header.count(c) > 1})
+    if not (missing or extra or doubled):
+        return None
+    parts = [f"{label} column(s) {', '.join(names)}"
+             for label, names in (("missing", missing), ("unknown", extra), ("repeated", doubled))
+             if names]
+    what = "; ".join(parts)
+    return fail(Location(path, 1, row=1), f"the header row is wrong: {what}",
+                f"the header must be exactly: {','.join(COLUMNS)}")
+
+
 def read_configurations(path: Path) -> list[LocatedRow]:
     """Parse configurations.csv; every problem is reported with its row (line) number."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise fail(Location(path), f"cannot read the file ({exc.strerror})", "check the path") from exc
-    if len(raw) > MAX_FILE_BYTES:
-        raise fail(Location(path), f"file is {len(raw)} bytes, over the limit", "split the file")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise fail(Location(path, line), f"byte 0x{raw[exc.start]:02x} is not UTF-8",
-                   "save the file as UTF-8") from exc
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        raise fail(Location(path, 1), "the file is empty", f"start with the header: {','.join(COLUMNS)}")
-    missing = [c for c in COLUMNS if c not in header]
-    extra = [c for c in header if c not in COLUMNS]
-    if missing or extra:
-        what = "; ".join(filter(None, [missing and f"missing column(s) {missing}",
-                                        extra and f"unknown column(s) {extra}"]))
-        raise fail(Location(path, 1), what, f"the header must be exactly: {','.join(COLUMNS)}")
+        text = decode_utf8(path, read_limited(path))
+    except IngestError as exc:  # a CSV problem names its row
+        raise IngestError([replace(p, location=replace(p.location, row=p.location.line))
+                           for p in exc.problems]) from exc
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[LocatedRow] = []
     problems: list[Problem] = []
-    for cells in reader:
-        line = reader.line_num
-        where = Location(path, line, row=line)
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != len(header):
-            problems.append(Problem(where, f"{len(cells)} cells where the header has {len(header)}",
-                                    "quote cells that contain commas; one cell per column"))
-            continue
-        record = dict(zip(header, (c.strip() for c in cells), strict=True))
-        data: dict[str, object] = {k: (v or None) for k, v in record.items()}
-        data["codes"] = _split(record["codes"])
-        data["actors"] = _split(record["actors"])
-        try:
-            rows.append(LocatedRow(ConfigurationRow.model_validate(data), where))
-        except ValidationError as exc:
-            for err in exc.errors():
-                field = ".".join(str(p) for p in err["loc"]) or "row"
-                problems.append(Problem(where, f"{field}: {err['msg']} (given {err.get('input')!r:.80})",
-                                        "correct this cell; see data/README.md for the columns"))
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise fail(Location(path, 1, row=1), "the file is empty",
+                       f"start with the header row: {','.join(COLUMNS)}")
+        bad_header = _header_problem(path, header)
+        if bad_header is not None:
+            raise bad_header
+        end = reader.line_num
+        for cells in reader:
+            # A quoted cell may span lines: report the line where the record starts.
+            start, end = end + 1, reader.line_num
+            where = Location(path, start, row=start)
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                span = f" (the record runs on to line {end}: is a quote left open?)" \
+                    if end > start else ""
+                problems.append(Problem(where, f"{len(cells)} cells where the header has "
+                                        f"{len(header)}{span}",
+                                        "put cells that contain commas in double quotes; "
+                                        "one cell per column"))
+                continue
+            record = dict(zip(header, (c.strip() for c in cells), strict=True))
+            data: dict[str, object] = {k: (v or None) for k, v in record.items()}
+            data["codes"] = _split(record["codes"])
+            data["actors"] = _split(record["actors"])
+            try:
+                rows.append(LocatedRow(ConfigurationRow.model_validate(data), where))
+            except ValidationError as exc:
+                problems.extend(_problem(where, err) for err in exc.errors())
+    except csv.Error as exc:
+        line = reader.line_num or 1
+        hint = (f"shorten the cell to at most {MAX_TEXT} characters"
+                if "field larger" in str(exc) else
+                "put cells that contain commas, quotes or line breaks in double quotes, and "
+                "double a quote inside a quoted cell (\"\")")
+        problems.append(Problem(Location(path, line, row=line), f"CSV error: {exc}", hint))
     if problems:
         raise IngestError(problems)
     return rows

@@ -1,47 +1,85 @@
-"""Typed records of the curated programme files. Unknown keys are errors; values are typed."""
+"""Typed records of the curated programme files. Unknown keys are errors; values are typed.
+
+Every validator raises `Invalid`, a ValueError that carries the fix to show the curator;
+`fix_for` turns any pydantic error on these models into such a fix.
+"""
 
 from __future__ import annotations
 
+import datetime
 import re
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+URL_PATTERN = r"^https?://[^\s<>\"{}|\\^`]+$"
 MAX_TEXT = 4000
 _MARKUP = re.compile(r"<\s*[A-Za-z/!?]")
+# C0 controls (tab, line feed and carriage return excepted) and DEL: invisible, and not
+# representable in the XML exports (GraphML, GEXF).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Invalid(ValueError):
+    """A validator's finding, with the fix to show the curator."""
+
+    def __init__(self, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def _plain_text(value: str) -> str:
     # Labels end up in HTML (explorer, exports); markup in curated text is refused at the door.
     if _MARKUP.search(value):
-        raise ValueError("markup is not allowed here: text must be plain (no '<tag')")
+        raise Invalid("markup is not allowed here: text must be plain (no '<tag')",
+                      "remove the markup; write plain text (e.g. 'less than' or '< ' with a "
+                      "space instead of '<' followed by a letter)")
+    control = _CONTROL.search(value)
+    if control:
+        raise Invalid(f"control character U+{ord(control.group()):04X} in text",
+                      "delete the invisible control character")
     if value != value.strip():
-        raise ValueError("text must not start or end with spaces")
+        raise Invalid("text must not start or end with spaces", "remove the surrounding spaces")
     return value
+
+
+_DATE_FIX = ("write a date as YYYY, YYYY-MM or YYYY-MM-DD with a real month and day, e.g. "
+             "2005-03-09 (quote a bare year: \"2006\")")
 
 
 def _partial_date(value: str) -> str:
     if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        raise ValueError("a date is written YYYY, YYYY-MM or YYYY-MM-DD (quote a bare year)")
+        raise Invalid("a date is written YYYY, YYYY-MM or YYYY-MM-DD", _DATE_FIX)
     parts = [int(p) for p in value.split("-")]
     if len(parts) > 1 and not 1 <= parts[1] <= 12:
-        raise ValueError(f"month {parts[1]} is not between 01 and 12")
+        raise Invalid(f"month {parts[1]} is not between 01 and 12", _DATE_FIX)
     if len(parts) == 3:
-        import datetime  # noqa: PLC0415 - only needed for full dates
-
         try:
             datetime.date(parts[0], parts[1], parts[2])
         except ValueError as exc:
-            raise ValueError(f"{value} is not a calendar date ({exc})") from exc
+            raise Invalid(f"{value} is not a calendar date ({exc})", _DATE_FIX) from exc
     return value
 
 
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT), AfterValidator(_plain_text)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT),
+                 AfterValidator(_plain_text)]
 PartialDate = Annotated[str, AfterValidator(_partial_date)]
-Url = Annotated[str, StringConstraints(pattern=r"^https?://\S+$", max_length=MAX_TEXT)]
+Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=MAX_TEXT)]
 
 
 class Record(BaseModel):
@@ -92,7 +130,8 @@ class SourcesFile(Record):
 class Document(Sourced):
     id: Id
     title: Text
-    kind: Literal["white-paper", "delivery-plan", "ministerial-statement", "act", "guidance", "report"]
+    kind: Literal["white-paper", "delivery-plan", "ministerial-statement", "act", "guidance",
+                  "report"]
     date: PartialDate
     published_by: Id
     implements: list[Id] = []
@@ -119,8 +158,12 @@ class Intent(Sourced):
     @model_validator(mode="after")
     def _one_expectation_per_dimension(self) -> Intent:
         dims = [e.dimension for e in self.expectations]
-        if len(dims) != len(set(dims)):
-            raise ValueError("an intent has at most one expectation per dimension")
+        for dim in dims:
+            if dims.count(dim) > 1:
+                raise Invalid(f"two expectations on dimension {dim!r}: an intent has at most one "
+                              "expectation per dimension",
+                              f"merge the expectations on {dim!r} into one, listing every "
+                              "expected code in its 'expects'")
         return self
 
 
@@ -158,9 +201,12 @@ class Service(Sourced):
     @model_validator(mode="after")
     def _description_matches_status(self) -> Service:
         if self.status == "known" and self.description is None:
-            raise ValueError("a service with status 'known' needs its description")
+            raise Invalid("a service with status 'known' needs its description",
+                          "add 'description' from the source, or set status to 'unknown'")
         if self.status == "unknown" and self.description is not None:
-            raise ValueError("a service with status 'unknown' must not have a description")
+            raise Invalid("a service with status 'unknown' must not have a description",
+                          "remove 'description' (say why it is unknown in 'note'), or set status "
+                          "to 'known'")
         return self
 
 
@@ -188,16 +234,15 @@ class Observation(Sourced):
     ref_period: Text
     note: Text | None = None
 
-    @model_validator(mode="before")
+    @field_validator("value", mode="before")
     @classmethod
-    def _numbers_only(cls, data: object) -> object:
+    def _numbers_only(cls, value: object) -> object:
         # Strict mode refuses float -> Decimal; accept YAML numbers, refuse text and booleans.
-        if isinstance(data, dict) and "value" in data:
-            value = data["value"]
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise ValueError(f"value must be a number, got {value!r}")
-            data = {**data, "value": Decimal(str(value))}
-        return data
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise Invalid("value must be a number",
+                          "write the number without quotes or words, e.g. value: 69 (the unit "
+                          "goes in 'unit', remarks in 'note')")
+        return Decimal(str(value))
 
 
 class ObservationsFile(Record):
@@ -220,10 +265,160 @@ class ConfigurationRow(Record):
 
     @model_validator(mode="after")
     def _value_matches_status(self) -> ConfigurationRow:
-        if self.status == "known" and (self.verbatim is None or not self.codes):
-            raise ValueError("a known cell needs its verbatim text and at least one code")
+        silent = "if the source is silent, set status to 'unknown' and say why in 'note'"
+        if self.status == "known" and self.verbatim is None:
+            raise Invalid("a known cell needs its verbatim text, but 'verbatim' is empty",
+                          f"copy the cell text exactly as the source prints it; {silent}")
+        if self.status == "known" and not self.codes:
+            raise Invalid("a known cell needs at least one concept code, but 'codes' is empty",
+                          f"write the code(s) of scheme {self.dimension!r} in 'codes', separated "
+                          f"by ';'; {silent}")
         if self.status == "unknown" and (self.verbatim is not None or self.codes):
-            raise ValueError("an unknown cell must leave verbatim and codes empty (never guess)")
+            given = ", ".join(
+                ([f"verbatim {self.verbatim!r}"] if self.verbatim is not None else [])
+                + ([f"codes {';'.join(self.codes)!r}"] if self.codes else []))
+            raise Invalid(f"an unknown cell must leave verbatim and codes empty (never guess), "
+                          f"given {given}",
+                          "empty 'verbatim' and 'codes', or set status to 'known' if a source "
+                          "gives this value")
         if self.status == "unknown" and self.note is None:
-            raise ValueError("an unknown cell needs a note saying why it is unknown")
+            raise Invalid("an unknown cell needs a note saying why it is unknown",
+                          "write in 'note' why the sources are silent (e.g. the excerpt ends "
+                          "before this cell)")
         return self
+
+
+# --- fixes for validation errors ---------------------------------------------------------
+
+def _unwrap(tp: Any) -> Any:
+    """Strip Annotated[...] and `| None` from a type annotation."""
+    while True:
+        origin = get_origin(tp)
+        if origin is Annotated:
+            tp = get_args(tp)[0]
+        elif origin in (Union, types.UnionType):
+            rest = [a for a in get_args(tp) if a is not type(None)]
+            if len(rest) != 1:
+                return tp
+            tp = rest[0]
+        else:
+            return tp
+
+
+def type_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
+    """The (unwrapped) type expected at `loc` inside `model`, or None if the path leaves it."""
+    tp: Any = model
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(part, int):
+            if get_origin(tp) is not list:
+                return None
+            tp = get_args(tp)[0]
+        elif isinstance(tp, type) and issubclass(tp, BaseModel) and part in tp.model_fields:
+            tp = tp.model_fields[part].annotation
+        else:
+            return None
+    return _unwrap(tp)
+
+
+def _keys(model: Any) -> str:
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return ", ".join(model.model_fields)
+    return "(none)"
+
+
+def describe_input(value: object) -> str:
+    """A short, readable rendering of a given value for an error message."""
+    text = repr(value)
+    if isinstance(value, str) and len(value) > 60:
+        return f"{len(value)} characters: {text[:50]}...'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if len(text) > 80:
+        return text[:77] + "..."
+    return text
+
+
+_INT_FIX = "write a whole number without quotes, e.g. order: 1"
+_FIXED: dict[str, str] = {
+    "int_type": _INT_FIX,
+    "int_parsing": _INT_FIX,
+    "int_from_float": _INT_FIX,
+    "string_too_short": "write the text, or remove the key if it is optional",
+    "finite_number": "write a finite number (not .nan or .inf)",
+}
+
+
+def _string_type_fix(value: object) -> str:
+    if isinstance(value, bool):
+        return ("YAML reads yes/no/on/off/true/false as booleans: put the text in quotes, "
+                "e.g. \"yes\"")
+    if isinstance(value, int | float):
+        return "this field is text: put the value in quotes, e.g. year: \"2014\""
+    if value is None:
+        return "write a value here (an empty value reads as null) or remove the key if optional"
+    if isinstance(value, list | dict):
+        return "this field is one text value, not a list or mapping"
+    return "write plain text here"
+
+
+@dataclass(frozen=True)
+class _Err:
+    name: str
+    loc: tuple[str | int, ...]
+    ctx: dict[str, Any]
+    value: object
+    model: type[BaseModel]
+
+
+def _pattern_fix(e: _Err) -> str:
+    if e.ctx.get("pattern") == URL_PATTERN:
+        return "write a full http(s) URL without spaces, quotes or angle brackets"
+    return "an id is 1-64 letters, digits, '-' or '_', starting with a letter or digit (no spaces)"
+
+
+def _too_short_fix(e: _Err) -> str:
+    if e.name == "evidence":
+        return "cite at least one source: evidence: [{source: S1, locator: where in S1}]"
+    return f"give at least {e.ctx.get('min_length', 1)} item(s) in {e.name!r}"
+
+
+def _mapping_fix(e: _Err) -> str:
+    if not e.loc:
+        return f"the file must be a mapping with the top-level key(s): {_keys(e.model)}"
+    return f"write {e.name!r} as a mapping (key: value lines); keys: {_keys(type_at(e.model, e.loc))}"
+
+
+_BUILDERS: dict[str, Callable[[_Err], str]] = {
+    "string_type": lambda e: _string_type_fix(e.value),
+    "extra_forbidden": lambda e: (f"remove or rename {e.name!r}; the keys allowed here are: "
+                                  f"{_keys(type_at(e.model, e.loc[:-1]))}"),
+    "missing": lambda e: (f"add {e.name!r} here; the keys allowed here are: "
+                          f"{_keys(type_at(e.model, e.loc[:-1]))}"),
+    "literal_error": lambda e: f"use one of: {e.ctx.get('expected')}",
+    "string_too_long": lambda e: (f"shorten the text to at most {e.ctx.get('max_length')} "
+                                  "characters (cite the source for the full text)"),
+    "string_pattern_mismatch": _pattern_fix,
+    "too_short": _too_short_fix,
+    "greater_than_equal": lambda e: f"use a number of at least {e.ctx.get('ge')}",
+    "list_type": lambda e: f"write {e.name!r} as a list: [a, b] or one '- item' per line",
+    "dict_type": _mapping_fix,
+    "model_type": _mapping_fix,
+    "model_attributes_type": _mapping_fix,
+}
+
+
+def fix_for(err: ErrorDetails, model: type[BaseModel]) -> str:
+    """How to fix one pydantic error on `model` (at err['loc']), said concretely."""
+    kind, loc = err["type"], tuple(err["loc"])
+    ctx: dict[str, Any] = dict(err.get("ctx") or {})
+    error = ctx.get("error")
+    if isinstance(error, Invalid):
+        return error.fix
+    if kind in _FIXED:
+        return _FIXED[kind]
+    name = str(loc[-1]) if loc else "the value"
+    builder = _BUILDERS.get(kind)
+    if builder is not None:
+        return builder(_Err(name, loc, ctx, err.get("input"), model))
+    return f"correct the value of {name!r}: {err['msg']}"

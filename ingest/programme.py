@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ingest.csv_source import LocatedRow, read_configurations
+from ingest.csv_source import COLUMNS, LocatedRow, read_configurations
 from ingest.errors import IngestError, Location, Problem
 from ingest.models import (
     ActorsFile,
@@ -20,8 +20,11 @@ from ingest.models import (
     ObservationsFile,
     ProgrammeFile,
     ServicesFile,
+    Sourced,
     SourcesFile,
     TimelineFile,
+    describe_input,
+    fix_for,
 )
 from ingest.yaml_source import Located, read_yaml
 from ontology import concept_codes, dimension_ids
@@ -29,6 +32,7 @@ from ontology import concept_codes, dimension_ids
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
+Key = tuple[str | int, ...]
 
 FILES: dict[str, type[BaseModel]] = {
     "programme.yaml": ProgrammeFile,
@@ -41,6 +45,7 @@ FILES: dict[str, type[BaseModel]] = {
     "observations.yaml": ObservationsFile,
 }
 CONFIGURATIONS = "configurations.csv"
+MAX_LISTED = 12
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,16 @@ class Programme:
         return self.programme.programme.id
 
 
+def one_of(ids: Collection[str], where: str) -> str:
+    """A fix naming the valid ids (all of them when few)."""
+    listed = sorted(ids)
+    if len(listed) > MAX_LISTED:
+        return f"use an id from {where} (e.g. {', '.join(listed[:MAX_LISTED])}, ...)"
+    return f"use one of {', '.join(listed)} (from {where})"
+
+
 def _parse(folder: Path, name: str, model: type[M]) -> tuple[M, Located]:
-    data, located = read_yaml(folder / name)
+    data, located = read_yaml(folder / name, expected_keys=tuple(model.model_fields))
     try:
         return model.model_validate(data), located
     except ValidationError as exc:
@@ -72,18 +85,12 @@ def _parse(folder: Path, name: str, model: type[M]) -> tuple[M, Located]:
         for err in exc.errors():
             key = tuple(err["loc"])
             field = ".".join(str(p) for p in key) or "(top level)"
-            given = "" if err["type"] == "missing" else f" (given {err.get('input')!r:.80})"
-            fix = _fix_for(err["type"], key)
-            problems.append(Problem(located.at(key), f"{field}: {err['msg']}{given}", fix))
+            record_level = err["type"] == "missing" or isinstance(err["input"], dict)
+            given = "" if record_level else f" (given {describe_input(err['input'])})"
+            message = err["msg"].removeprefix("Value error, ")
+            problems.append(Problem(located.at(key), f"{field}: {message}{given}",
+                                    fix_for(err, model)))
         raise IngestError(problems) from exc
-
-
-def _fix_for(kind: str, key: tuple[Any, ...]) -> str:
-    if kind == "extra_forbidden":
-        return f"remove or rename {key[-1]!r}; allowed keys are listed in data/README.md"
-    if kind == "missing":
-        return f"add {key[-1]!r}"
-    return "correct the value; see data/README.md for each field's form"
 
 
 class _Checker:
@@ -96,14 +103,19 @@ class _Checker:
         if not ok:
             self.problems.append(Problem(where, message, fix))
 
-    def unique(self, items: Iterable[tuple[str, Location]], what: str) -> set[str]:
+    def unique(self, items: Iterable[tuple[str, Location]], what: str) -> tuple[set[str], bool]:
+        """The ids seen, and whether they were all unique."""
         seen: dict[str, Location] = {}
+        clean = True
         for ident, where in items:
             if ident in seen:
-                self.problems.append(Problem(where, f"duplicate {what} id {ident!r} (first at {seen[ident]})",
-                                             "give each record its own id"))
+                clean = False
+                self.problems.append(Problem(
+                    where, f"duplicate {what} id {ident!r} (first at line {seen[ident].line} of "
+                    f"{seen[ident].path.name})",
+                    "give each record its own id (ids are shared by all files of a programme)"))
             seen.setdefault(ident, where)
-        return set(seen)
+        return set(seen), clean
 
     def acyclic(self, edges: dict[str, list[str]], where: dict[str, Location], what: str) -> None:
         state: dict[str, int] = {}
@@ -113,8 +125,10 @@ class _Checker:
             for nxt in edges.get(node, []):
                 if state.get(nxt) == 1:
                     cycle = " -> ".join([*trail[trail.index(nxt):], nxt]) if nxt in trail else nxt
-                    self.problems.append(Problem(where[node], f"{what} forms a cycle: {cycle}",
-                                                 f"remove one {what} link of the cycle"))
+                    self.problems.append(Problem(
+                        where[node], f"{what} forms a cycle: {cycle}",
+                        f"remove the {what} link that points back (a record cannot, through "
+                        "others, lead to itself)"))
                 elif nxt in edges and state.get(nxt) is None:
                     visit(nxt, [*trail, nxt])
             state[node] = 2
@@ -128,59 +142,96 @@ def load_programme(folder: Path) -> Programme:
     """Read and validate a programme folder. Raises IngestError listing every problem found."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise IngestError([Problem(Location(folder), "not a folder", "pass --data a programme folder")])
+        raise IngestError([Problem(Location(folder), "not a folder",
+                                   "pass --data a programme folder (e.g. data/health-trainers)")])
     parsed: dict[str, tuple[BaseModel, Located]] = {}
     problems: list[Problem] = []
     for name, model in FILES.items():
-        if not (folder / name).is_file():
-            problems.append(Problem(Location(folder / name), "file is missing", f"create {name}"))
+        path = folder / name
+        if not path.is_file():
+            what = "is not a regular file" if path.exists() else "file is missing"
+            problems.append(Problem(Location(path), what,
+                                    f"create {name} with its top-level key(s) "
+                                    f"{', '.join(model.model_fields)} (every programme has it)"))
             continue
         try:
             parsed[name] = _parse(folder, name, model)
         except IngestError as exc:
             problems.extend(exc.problems)
     rows: list[LocatedRow] = []
-    try:
-        rows = read_configurations(folder / CONFIGURATIONS)
-    except IngestError as exc:
-        problems.extend(exc.problems)
+    if not (folder / CONFIGURATIONS).is_file():
+        problems.append(Problem(Location(folder / CONFIGURATIONS), "file is missing",
+                                f"create {CONFIGURATIONS} with the header {','.join(COLUMNS)}"))
+    else:
+        try:
+            rows = read_configurations(folder / CONFIGURATIONS)
+        except IngestError as exc:
+            problems.extend(exc.problems)
     if problems:
         raise IngestError(problems)
-    prog = Programme(folder, *(parsed[n][0] for n in FILES), configurations=rows)  # type: ignore[arg-type]
+    prog = Programme(
+        folder,
+        programme=parsed["programme.yaml"][0],  # type: ignore[arg-type]
+        sources=parsed["sources.yaml"][0],  # type: ignore[arg-type]
+        documents=parsed["documents.yaml"][0],  # type: ignore[arg-type]
+        intents=parsed["intents.yaml"][0],  # type: ignore[arg-type]
+        actors=parsed["actors.yaml"][0],  # type: ignore[arg-type]
+        services=parsed["services.yaml"][0],  # type: ignore[arg-type]
+        timeline=parsed["timeline.yaml"][0],  # type: ignore[arg-type]
+        observations=parsed["observations.yaml"][0],  # type: ignore[arg-type]
+        configurations=rows,
+    )
     _cross_check(prog, {n: loc for n, (_, loc) in parsed.items()})
     log.info("validated programme %s from %s", prog.id, folder)
     return prog
 
 
-def _evidence(records: Iterable[tuple[tuple[str | int, ...], list[Evidence]]]) -> Iterator[tuple[tuple[str | int, ...], int, Evidence]]:
-    for key, evidence in records:
-        for i, ev in enumerate(evidence):
-            yield key, i, ev
+@dataclass
+class _Ids:
+    sources: set[str]
+    periods: set[str]
+    entities: set[str]
+    docs: set[str]
+    orgs: set[str]
+    services: set[str]
+    docs_unique: bool
+    orgs_unique: bool
 
 
-def _cross_check(p: Programme, at: dict[str, Located]) -> None:  # noqa: C901, PLR0912
-    c = _Checker()
-    src = c.unique(((s.id, at["sources.yaml"].at(("sources", i, "id"))) for i, s in enumerate(p.sources.sources)), "source")
-    periods = c.unique(((q.id, at["programme.yaml"].at(("periods", i, "id"))) for i, q in enumerate(p.programme.periods)), "period")
-    entity_ids: list[tuple[str, Location]] = []
-    entity_ids += [(d.id, at["documents.yaml"].at(("documents", i, "id"))) for i, d in enumerate(p.documents.documents)]
-    entity_ids += [(x.id, at["intents.yaml"].at(("intents", i, "id"))) for i, x in enumerate(p.intents.intents)]
-    entity_ids += [(o.id, at["actors.yaml"].at(("organisations", i, "id"))) for i, o in enumerate(p.actors.organisations)]
-    entity_ids += [(r.id, at["actors.yaml"].at(("roles", i, "id"))) for i, r in enumerate(p.actors.roles)]
-    entity_ids += [(s.id, at["services.yaml"].at(("services", i, "id"))) for i, s in enumerate(p.services.services)]
-    entity_ids += [(e.id, at["timeline.yaml"].at(("events", i, "id"))) for i, e in enumerate(p.timeline.events)]
-    entity_ids += [(o.id, at["observations.yaml"].at(("observations", i, "id"))) for i, o in enumerate(p.observations.observations)]
-    entities = c.unique(entity_ids, "record")
-    docs = {d.id for d in p.documents.documents}
-    orgs = {o.id for o in p.actors.organisations}
-    services = {s.id for s in p.services.services}
-    dims = dimension_ids()
-    kinds = concept_codes("actor-kind")
+def _ids(p: Programme, at: dict[str, Located], c: _Checker) -> _Ids:
+    def located(fname: str, top: str, ids: Iterable[str]) -> list[tuple[str, Location]]:
+        return [(ident, at[fname].at((top, i, "id"))) for i, ident in enumerate(ids)]
 
-    # Every citation must name a known source.
-    cited: list[tuple[str, Located, tuple[str | int, ...], list[Evidence]]] = [
-        ("programme.yaml", at["programme.yaml"], ("programme",), p.programme.programme.evidence)]
-    for fname, top, items in (
+    src, _ = c.unique(located("sources.yaml", "sources", (s.id for s in p.sources.sources)),
+                      "source")
+    periods, _ = c.unique(located("programme.yaml", "periods",
+                                  (q.id for q in p.programme.periods)), "period")
+    docs = located("documents.yaml", "documents", (d.id for d in p.documents.documents))
+    orgs = located("actors.yaml", "organisations", (o.id for o in p.actors.organisations))
+    entity_ids = [
+        *docs,
+        *located("intents.yaml", "intents", (x.id for x in p.intents.intents)),
+        *orgs,
+        *located("actors.yaml", "roles", (r.id for r in p.actors.roles)),
+        *located("services.yaml", "services", (s.id for s in p.services.services)),
+        *located("timeline.yaml", "events", (e.id for e in p.timeline.events)),
+        *located("observations.yaml", "observations",
+                 (o.id for o in p.observations.observations)),
+    ]
+    entities, _ = c.unique(entity_ids, "record")
+    doc_ids = [d for d, _ in docs]
+    org_ids = [o for o, _ in orgs]
+    return _Ids(src, periods, entities, set(doc_ids), set(org_ids),
+                {s.id for s in p.services.services},
+                docs_unique=len(doc_ids) == len(set(doc_ids)),
+                orgs_unique=len(org_ids) == len(set(org_ids)))
+
+
+def _check_citations(p: Programme, at: dict[str, Located], c: _Checker, ids: _Ids) -> None:
+    """Every citation must name a known source."""
+    cited: list[tuple[Located, Key, list[Evidence]]] = [
+        (at["programme.yaml"], ("programme",), p.programme.programme.evidence)]
+    groups: list[tuple[str, str, Iterable[Sourced]]] = [
         ("documents.yaml", "documents", p.documents.documents),
         ("intents.yaml", "intents", p.intents.intents),
         ("actors.yaml", "organisations", p.actors.organisations),
@@ -188,36 +239,45 @@ def _cross_check(p: Programme, at: dict[str, Located]) -> None:  # noqa: C901, P
         ("services.yaml", "services", p.services.services),
         ("timeline.yaml", "events", p.timeline.events),
         ("observations.yaml", "observations", p.observations.observations),
-    ):
-        cited += [(fname, at[fname], (top, i), it.evidence) for i, it in enumerate(items)]
+    ]
+    for fname, top, items in groups:
+        cited += [(at[fname], (top, i), it.evidence) for i, it in enumerate(items)]
     for i, intent in enumerate(p.intents.intents):
-        cited += [("intents.yaml", at["intents.yaml"], ("intents", i, "expectations", j), e.evidence)
+        cited += [(at["intents.yaml"], ("intents", i, "expectations", j), e.evidence)
                   for j, e in enumerate(intent.expectations)]
-    for _fname, located, key, evidence in cited:
+    for located, key, evidence in cited:
         for j, ev in enumerate(evidence):
-            c.need(ev.source in src, located.at((*key, "evidence", j, "source")),
-                   f"unknown source {ev.source!r}", "cite a source id listed in sources.yaml, or add it there")
+            c.need(ev.source in ids.sources, located.at((*key, "evidence", j, "source")),
+                   f"unknown source {ev.source!r}: sources.yaml has no such id",
+                   f"{one_of(ids.sources, 'sources.yaml')}, or add the source there")
 
-    loc = at["documents.yaml"]
+
+def _check_documents(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
     for i, d in enumerate(p.documents.documents):
-        c.need(d.published_by in orgs, loc.at(("documents", i, "published_by")),
-               f"published_by {d.published_by!r} is not an organisation", "use an organisation id from actors.yaml")
+        c.need(d.published_by in ids.orgs, loc.at(("documents", i, "published_by")),
+               f"published_by {d.published_by!r} is not an organisation",
+               one_of(ids.orgs, "the organisations of actors.yaml"))
         for j, target in enumerate(d.implements):
-            c.need(target in docs, loc.at(("documents", i, "implements", j)),
-                   f"implements {target!r}: no such document", "use a document id from documents.yaml")
-    c.acyclic({d.id: list(d.implements) for d in p.documents.documents},
-              {d.id: loc.at(("documents", i, "implements")) for i, d in enumerate(p.documents.documents)}, "implements")
+            c.need(target in ids.docs, loc.at(("documents", i, "implements", j)),
+                   f"implements {target!r}: no such document",
+                   one_of(ids.docs, "documents.yaml"))
+    if ids.docs_unique:  # with duplicate ids the graph of links is ambiguous; fix those first
+        c.acyclic({d.id: list(d.implements) for d in p.documents.documents},
+                  {d.id: loc.at(("documents", i, "implements"))
+                   for i, d in enumerate(p.documents.documents)}, "implements")
 
-    loc = at["intents.yaml"]
+
+def _check_intents(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
+    dims = dimension_ids()
     for i, intent in enumerate(p.intents.intents):
         for j, doc in enumerate(intent.stated_in):
-            c.need(doc in docs, loc.at(("intents", i, "stated_in", j)),
-                   f"stated_in {doc!r}: no such document", "use a document id from documents.yaml")
+            c.need(doc in ids.docs, loc.at(("intents", i, "stated_in", j)),
+                   f"stated_in {doc!r}: no such document", one_of(ids.docs, "documents.yaml"))
         for j, e in enumerate(intent.expectations):
-            key = ("intents", i, "expectations", j)
+            key: Key = ("intents", i, "expectations", j)
             if e.dimension not in dims:
                 c.need(False, loc.at((*key, "dimension")), f"unknown dimension {e.dimension!r}",
-                       f"use one of: {', '.join(sorted(dims))}")
+                       one_of(dims, "the dimensions of ontology/vocab"))
                 continue
             codes = concept_codes(e.dimension)
             for k, code in enumerate(e.expects):
@@ -225,34 +285,51 @@ def _cross_check(p: Programme, at: dict[str, Located]) -> None:  # noqa: C901, P
                        f"unknown concept {code!r} in scheme {e.dimension!r}",
                        f"use one of: {', '.join(sorted(codes))} (or add it to ontology/vocab)")
 
-    loc = at["actors.yaml"]
+
+def _check_actors(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
+    kinds = concept_codes("actor-kind")
     for i, o in enumerate(p.actors.organisations):
-        c.need(o.kind in kinds, loc.at(("organisations", i, "kind")), f"unknown actor kind {o.kind!r}",
-               f"use one of: {', '.join(sorted(kinds))}")
+        c.need(o.kind in kinds, loc.at(("organisations", i, "kind")),
+               f"unknown actor kind {o.kind!r}", f"use one of: {', '.join(sorted(kinds))}")
         if o.sub_organisation_of is not None:
-            c.need(o.sub_organisation_of in orgs, loc.at(("organisations", i, "sub_organisation_of")),
+            c.need(o.sub_organisation_of in ids.orgs,
+                   loc.at(("organisations", i, "sub_organisation_of")),
                    f"sub_organisation_of {o.sub_organisation_of!r}: no such organisation",
-                   "use an organisation id from actors.yaml")
-    c.acyclic({o.id: [o.sub_organisation_of] for o in p.actors.organisations if o.sub_organisation_of},
-              {o.id: loc.at(("organisations", i, "sub_organisation_of")) for i, o in enumerate(p.actors.organisations)},
-              "sub_organisation_of")
+                   one_of(ids.orgs, "the organisations of actors.yaml"))
+    if ids.orgs_unique:
+        c.acyclic({o.id: [o.sub_organisation_of] for o in p.actors.organisations
+                   if o.sub_organisation_of},
+                  {o.id: loc.at(("organisations", i, "sub_organisation_of"))
+                   for i, o in enumerate(p.actors.organisations)},
+                  "sub_organisation_of")
 
-    loc = at["timeline.yaml"]
-    for i, ev in enumerate(p.timeline.events):
-        for j, target in enumerate(ev.relates_to):
-            c.need(target in entities, loc.at(("events", i, "relates_to", j)),
-                   f"relates_to {target!r}: no such record", "use the id of a document, actor, service or intent")
 
+def _check_timeline(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
+    for i, event in enumerate(p.timeline.events):
+        for j, target in enumerate(event.relates_to):
+            c.need(target in ids.entities, loc.at(("events", i, "relates_to", j)),
+                   f"relates_to {target!r}: no such record",
+                   "use the id of a document, intent, actor, service, event or observation")
+
+
+def _check_configurations(p: Programme, c: _Checker, ids: _Ids) -> None:
+    dims = dimension_ids()
     seen_cells: dict[tuple[str, str, str], Location] = {}
     for lr in p.configurations:
         r, where = lr.row, lr.location
-        c.need(r.service in services, where, f"service {r.service!r} is not in services.yaml", "use a service id")
-        c.need(r.period in periods, where, f"period {r.period!r} is not in programme.yaml", "use a period id")
-        c.need(r.source in src, where, f"unknown source {r.source!r}", "cite a source id from sources.yaml")
+        c.need(r.service in ids.services, where,
+               f"service {r.service!r} is not in services.yaml", one_of(ids.services,
+                                                                         "services.yaml"))
+        c.need(r.period in ids.periods, where, f"period {r.period!r} is not in programme.yaml",
+               one_of(ids.periods, "the periods of programme.yaml"))
+        c.need(r.source in ids.sources, where, f"unknown source {r.source!r}",
+               f"{one_of(ids.sources, 'sources.yaml')}, or add the source there")
         for actor in r.actors:
-            c.need(actor in orgs, where, f"actor {actor!r} is not an organisation", "use an id from actors.yaml")
+            c.need(actor in ids.orgs, where, f"actor {actor!r} is not an organisation",
+                   one_of(ids.orgs, "the organisations of actors.yaml"))
         if r.dimension not in dims:
-            c.need(False, where, f"unknown dimension {r.dimension!r}", f"use one of: {', '.join(sorted(dims))}")
+            c.need(False, where, f"unknown dimension {r.dimension!r}",
+                   one_of(dims, "the dimensions of ontology/vocab"))
         else:
             codes = concept_codes(r.dimension)
             for code in r.codes:
@@ -260,13 +337,26 @@ def _cross_check(p: Programme, at: dict[str, Located]) -> None:  # noqa: C901, P
                        f"use one of: {', '.join(sorted(codes))} (or add it to ontology/vocab)")
         cell = (r.service, r.period, r.dimension)
         if cell in seen_cells:
-            c.need(False, where, f"duplicate cell {cell} (first at {seen_cells[cell]})", "keep one row per cell")
+            c.need(False, where, f"duplicate cell {cell} (first at line {seen_cells[cell].line})",
+                   "keep one row per service, period and dimension")
         seen_cells.setdefault(cell, where)
     csv_path = Location(p.folder / CONFIGURATIONS)
-    for s in sorted(services):
-        for q in sorted(periods):
+    for s in sorted(ids.services):
+        for q in sorted(ids.periods):
             for d in sorted(dims):
-                c.need((s, q, d) in seen_cells, csv_path, f"no row for service {s}, period {q}, dimension {d}",
+                c.need((s, q, d) in seen_cells, csv_path,
+                       f"no row for service {s}, period {q}, dimension {d}",
                        "add the row; write status 'unknown' with a note if the sources are silent")
+
+
+def _cross_check(p: Programme, at: dict[str, Located]) -> None:
+    c = _Checker()
+    ids = _ids(p, at, c)
+    _check_citations(p, at, c, ids)
+    _check_documents(p, at["documents.yaml"], c, ids)
+    _check_intents(p, at["intents.yaml"], c, ids)
+    _check_actors(p, at["actors.yaml"], c, ids)
+    _check_timeline(p, at["timeline.yaml"], c, ids)
+    _check_configurations(p, c, ids)
     if c.problems:
         raise IngestError(c.problems)
