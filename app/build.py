@@ -27,7 +27,7 @@ from pathlib import Path
 from rdflib import RDF, Graph
 
 from graph.derive import derived_statements
-from graph.oxigraph_store import bulk_load
+from graph.oxigraph_store import bulk_load, write_turtle
 from ingest.errors import IngestError, Location, Problem
 from ingest.programme import Programme, load_programme
 from ingest.rdf import build_graph
@@ -110,7 +110,7 @@ def build(data_dir: Path, build_dir: Path) -> BuildSummary:
         staging.mkdir()
         try:
             (staging / "graph.nt").write_text(nt, encoding="utf-8")
-            graph.serialize(staging / "graph.ttl", format="turtle", encoding="utf-8")
+            write_turtle(staging / "graph.nt", staging / "graph.ttl", {p: str(ns) for p, ns in graph.namespaces()})
             triples = bulk_load(staging / "store", staging / "graph.nt")
             counts = _counts(graph)
             manifest = {

@@ -26,6 +26,12 @@ def bulk_load(store_dir: Path, ntriples: Path) -> int:
     return count
 
 
+def write_turtle(ntriples: Path, turtle: Path, prefixes: Mapping[str, str]) -> None:
+    """Turtle from N-Triples, streamed by Oxigraph's serializer (fast, and in the input's order)."""
+    triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(triples, output=str(turtle), format=ox.RdfFormat.TURTLE, prefixes=dict(prefixes))
+
+
 def term_text(term: object) -> Cell:
     """A result term as text: IRIs and literals by their lexical value."""
     if term is None:
