@@ -31,7 +31,7 @@ from graph.oxigraph_store import bulk_load, write_turtle
 from ingest.errors import IngestError, Location, Problem
 from ingest.programme import Programme, load_programme
 from ingest.rdf import build_graph
-from ingest.shacl import shacl_violations
+from ingest.shacl import shacl_sample, shacl_violations
 from ontology import PG
 
 log = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def validate_folder(data_dir: Path) -> tuple[Programme, Graph]:
     prog = load_programme(data_dir)
     graph = build_graph(prog)
     graph += derived_statements(graph)
-    violations = shacl_violations(graph)
+    sample, _scope = shacl_sample(graph)
+    violations = shacl_violations(sample)
     if violations:
         raise IngestError([Problem(Location(data_dir), f"SHACL: {v}",
                                    "fix the record behind this node (see ontology/shapes.ttl)")

@@ -14,6 +14,9 @@ from ingest.errors import IngestError, Location, Problem, fail
 from ingest.models import MAX_TEXT, ConfigurationRow, describe_input, fix_for
 from ingest.yaml_source import decode_utf8, read_limited
 
+# A national programme's table (150 services x 36 quarters x 8 dimensions) is about 6 MB.
+MAX_CSV_BYTES = 100_000_000
+
 COLUMNS = ("service", "period", "dimension", "status", "verbatim", "codes", "actors", "source",
            "locator", "note")
 LIST_SEPARATOR = ";"
@@ -76,7 +79,7 @@ def _header_problem(path: Path, header: list[str]) -> IngestError | None:
 def read_configurations(path: Path) -> list[LocatedRow]:
     """Parse configurations.csv; every problem is reported with its row (line) number."""
     try:
-        text = decode_utf8(path, read_limited(path))
+        text = decode_utf8(path, read_limited(path, MAX_CSV_BYTES))
     except IngestError as exc:  # a CSV problem names its row
         raise IngestError([replace(p, location=replace(p.location, row=p.location.line))
                            for p in exc.problems]) from exc

@@ -202,12 +202,11 @@ def _syntax_problem(path: Path, text: str, exc: yaml.MarkedYAMLError) -> tuple[L
     return loc, f"YAML syntax error: {what}", hint
 
 
-def read_limited(path: Path) -> bytes:
-    """The file's bytes, refusing (without reading it all) a file over MAX_FILE_BYTES.
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, refusing (without reading it all) a file over `limit` bytes.
 
-    The refusal names the longest line of the first MAX_FILE_BYTES bytes: usually the culprit.
+    The refusal names the longest line of the first `limit` bytes: usually the culprit.
     """
-    limit = MAX_FILE_BYTES
     try:
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)

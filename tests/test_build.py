@@ -172,3 +172,15 @@ def test_missing_data_folder_is_bad_input(tmp_path: Path) -> None:
     result = run_cli("build", "--data", str(tmp_path / "nope"), build_dir=tmp_path / "b")
     assert result.returncode == 2
     assert "not a folder" in result.stderr
+
+
+def test_configuration_table_over_its_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from ingest import csv_source
+
+    data = tmp_path / "data"
+    shutil.copytree(CASE, data)
+    monkeypatch.setattr(csv_source, "MAX_CSV_BYTES", 1000)
+    with pytest.raises(IngestError, match="over the 1000-byte limit"):
+        pipeline.validate_folder(data)
