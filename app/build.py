@@ -107,6 +107,9 @@ def build(data_dir: Path, build_dir: Path) -> BuildSummary:
     with _locked(build_dir):
         releases = build_dir / "releases"
         releases.mkdir(exist_ok=True)
+        for leftover in build_dir.glob(".staging-*"):
+            # Only a build killed mid-way leaves one: we hold the lock, so no build is writing it.
+            shutil.rmtree(leftover, ignore_errors=True)
         staging = build_dir / f".staging-{os.getpid()}-{time.time_ns()}"
         staging.mkdir()
         try:

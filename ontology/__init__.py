@@ -6,6 +6,7 @@ from functools import cache
 from pathlib import Path
 
 from rdflib import Graph, Namespace, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.namespace import RDF, SKOS
 
 HERE = Path(__file__).resolve().parent
@@ -49,9 +50,14 @@ def vocabulary_files() -> list[Path]:
 @cache
 def vocabulary_graph() -> Graph:
     """Ontology + SKOS schemes as one rdflib graph (cached; treat as read-only)."""
-    graph = Graph()
+    parsed = Graph()
     for path in vocabulary_files():
-        graph.parse(path, format="turtle")
+        parsed.parse(path, format="turtle")
+    # Blank nodes (OWL lists) get labels from a hash of their content, not the parser's random ids,
+    # so every process builds byte-identical files.
+    graph = Graph()
+    for triple in to_canonical_graph(parsed):
+        graph.add(triple)
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace)
     return graph

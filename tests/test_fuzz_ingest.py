@@ -1,0 +1,135 @@
+"""Fuzzing the ingest: whatever a curated folder holds, the result is a valid programme or an IngestError
+whose every problem names a file in the folder (and a line for YAML/CSV content) - never another exception.
+
+CI runs a few hundred generated cases; the nightly-style run (`pytest -m slow tests/test_fuzz_ingest.py`)
+runs 10,000.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import CASE
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ingest.errors import IngestError
+from ingest.programme import load_programme
+
+YAML_FILES = sorted(p.name for p in CASE.glob("*.yaml"))
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=50),
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=20),
+    st.sampled_from(["", " ", "<b>x</b>", "2005-13", "2005-02-30", "S999", "A", "unknown", "yes", "~", "null",
+                     "&anchor", "*alias", "!!python/object:os.system", "{", "[", "'", '"', "\t", "\x00", "x" * 5000]),
+)
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
+                                                                                             max_size=4), max_leaves=12)
+
+
+def _paths(node: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _paths(value, (*prefix, i))
+    return found
+
+
+def _set(node: object, path: tuple[object, ...], value: object) -> object:
+    if not path:
+        return value
+    head, *rest = path
+    node[head] = _set(node[head], tuple(rest), value)  # type: ignore[index]
+    return node
+
+
+def _check(folder: Path) -> None:
+    try:
+        load_programme(folder)
+    except IngestError as exc:
+        problems = exc.problems
+    else:
+        return
+    assert problems
+    for problem in problems:
+        assert folder in problem.location.path.parents or problem.location.path == folder, problem
+        assert problem.message and problem.fix, problem
+
+
+@st.composite
+def yaml_mutation(draw: st.DrawFn) -> tuple[str, str]:
+    name = draw(st.sampled_from(YAML_FILES))
+    data = yaml.safe_load((CASE / name).read_text(encoding="utf-8"))
+    path = draw(st.sampled_from(_paths(data)))
+    mutated = _set(data, path, draw(VALUES))
+    text = yaml.safe_dump(mutated, allow_unicode=True, sort_keys=False)
+    if draw(st.booleans()):  # sometimes raw text damage on top of structure damage
+        cut = draw(st.integers(0, len(text)))
+        text = text[:cut] + draw(st.text(max_size=10)) + text[cut:]
+    return name, text
+
+
+@st.composite
+def csv_mutation(draw: st.DrawFn) -> str:
+    lines = (CASE / "configurations.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    i = draw(st.integers(0, len(lines) - 1))
+    cells = lines[i].rstrip("\n").split(",")
+    j = draw(st.integers(0, len(cells) - 1))
+    odd = st.sampled_from(['"', '""', "a,b", "\r", "S4", "known", "x" * 5000])
+    cells[j] = draw(st.one_of(st.text(max_size=30), odd))
+    lines[i] = ",".join(cells) + "\n"
+    return "".join(lines)
+
+
+def _fuzz_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "prog"
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(CASE, folder)
+    return folder
+
+
+FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+NIGHTLY = settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FAST
+@given(mutation=yaml_mutation())
+def test_yaml_mutations_give_located_errors(tmp_path: Path, mutation: tuple[str, str]) -> None:
+    name, text = mutation
+    folder = _fuzz_folder(tmp_path)
+    (folder / name).write_text(text, encoding="utf-8")
+    _check(folder)
+
+
+@FAST
+@given(text=csv_mutation())
+def test_csv_mutations_give_located_errors(tmp_path: Path, text: str) -> None:
+    folder = _fuzz_folder(tmp_path)
+    (folder / "configurations.csv").write_text(text, encoding="utf-8")
+    _check(folder)
+
+
+@pytest.mark.slow
+@NIGHTLY
+@given(mutation=yaml_mutation())
+def test_yaml_mutations_nightly(tmp_path: Path, mutation: tuple[str, str]) -> None:
+    name, text = mutation
+    folder = _fuzz_folder(tmp_path)
+    (folder / name).write_text(text, encoding="utf-8")
+    _check(folder)
+
+
+@pytest.mark.slow
+@NIGHTLY
+@given(text=csv_mutation())
+def test_csv_mutations_nightly(tmp_path: Path, text: str) -> None:
+    folder = _fuzz_folder(tmp_path)
+    (folder / "configurations.csv").write_text(text, encoding="utf-8")
+    _check(folder)
