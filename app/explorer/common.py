@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from graph.results import QueryResult
+
+# Markdown that st.title / st.write / st.caption would act on: inline syntax anywhere (emphasis, code,
+# links and images, raw HTML, entities, $math$, :colour[] and :emoji:, tables) and block syntax at a
+# line's start (headings, lists, rules).
+_INLINE = re.compile(r"([\\`*_\[\]<>$~:|&{}])")
+_BLOCK = re.compile(r"^(\s*)(\d+(?=[.)])|)([#+\-=.)])", re.M)
+
+
+def plain(text: str) -> str:
+    """Data text (labels, descriptions) for the Markdown-reading Streamlit calls, escaped so that it shows
+    as written: no emphasis, link, image, math or colour from data."""
+    return _BLOCK.sub(r"\1\2\\\3", _INLINE.sub(r"\\\1", text))
 
 
 def build_dir() -> Path:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app.analysis import loaded_build
-from app.explorer.common import require_build
+from app.explorer.common import plain, require_build
 from app.exports import MEDIA_TYPES, export
 from app.views import vision_view
 
@@ -20,7 +20,7 @@ intent = left.selectbox("Intent", sorted(intents, key=lambda k: (intents[k] is n
 services = ["(all)", *(model.ident(s) for s in model.services)]
 service = right.selectbox("Service", services, key="export-service")
 view = vision_view(build, intents[intent], None if service == "(all)" else service)
-st.caption(f"{view.title}: {view.graph.number_of_nodes()} nodes, {view.graph.number_of_edges()} links")
+st.caption(f"{plain(view.title)}: {view.graph.number_of_nodes()} nodes, {view.graph.number_of_edges()} links")
 fmt = st.radio("Format", list(MEDIA_TYPES), format_func=LABELS.__getitem__, key="export-format", horizontal=True)
 st.download_button(f"Download {LABELS[fmt]}", export(build, view, fmt), f"policygraph-vision.{fmt}",
                    MEDIA_TYPES[fmt], key="export-download")

@@ -2,12 +2,12 @@
 
 import streamlit as st
 
-from app.explorer.common import require_build, table
+from app.explorer.common import plain, require_build, table
 from app.page_data import overview
 
 data = overview(require_build())
-st.title(data.programme)
-st.write(data.description)
+st.title(plain(data.programme))
+st.write(plain(data.description))
 st.subheader("Policy documents")
 table(data.documents, "overview-documents")
 st.subheader("Policy intents")

@@ -1,0 +1,209 @@
+"""Driving the explorer in Chromium: start it through the real CLI, and the few Streamlit widgets the
+tests and the benchmark touch (sidebar links, comboboxes, dataframes, the network iframe).
+
+Streamlit's dataframes draw on a canvas; their text is read from the accessibility table that the
+grid keeps inside the canvas (visible rows and columns only, so the viewport is wide).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Dialog,
+    Error,
+    Frame,
+    Locator,
+    Page,
+    Playwright,
+    Request,
+    expect,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+# No network but localhost: without these Chromium logs failed background connections.
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run", "--disable-quic"]
+VIEWPORT = {"width": 1600, "height": 1000}
+REPO = Path(__file__).resolve().parents[2]
+CASE = REPO / "data" / "health-trainers"
+POLICYGRAPH = Path(sys.executable).with_name("policygraph")
+TIMEOUT_MS = 20_000
+# Where the explorer's pages may fetch from (srcdoc iframes, downloads, blobs are local too).
+LOCAL = ("http://127.0.0.1:", "http://localhost:", "about:", "data:", "blob:")
+
+# Sidebar link -> the page's title once its main content is there.
+PAGES = {
+    "Overview": "National Health Trainers Service (England)",
+    "Vision → practice": "From policy vision to delivered practice",
+    "Services over time": "Services over time",
+    "Network": "Network",
+    "Query": "Query",
+    "Export": "Export",
+}
+
+
+def launch(p: Playwright) -> Browser:
+    return p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+
+
+def cli_build(build_dir: Path) -> Path:
+    """Build the case with the real command, as the README does."""
+    subprocess.run([str(POLICYGRAPH), "--build-dir", str(build_dir), "build"], cwd=REPO, check=True,
+                   capture_output=True, timeout=300)
+    return build_dir
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the explorer exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)  # poll interval, not a wait for readiness
+    raise RuntimeError(f"the explorer was not healthy after {timeout_s} s:\n{log.read_text(errors='replace')}")
+
+
+@contextlib.contextmanager
+def running_explorer(build_dir: Path, log: Path) -> Iterator[str]:
+    """`policygraph --build-dir DIR explore --server.port PORT --server.headless true` in its own
+    process group; yields its base URL once healthy; stops the whole group afterwards."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen([str(POLICYGRAPH), "--build-dir", str(build_dir), "explore", "--server.port",
+                                 str(port), "--server.headless", "true"], cwd=REPO, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ})
+        try:
+            _wait_healthy(url, proc, log)
+            yield url
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def open_app(page: Page, url: str) -> None:
+    """Load the root URL (deep links make Streamlit probe /<page>/_stcore/... and log 404s)."""
+    page.goto(url)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=60_000)
+
+
+def go(page: Page, link: str, title: str | None = None) -> None:
+    """Click a sidebar link and wait for the page's title."""
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
+    expect(page.get_by_role("heading", name=title or PAGES[link], level=1)).to_be_visible(timeout=TIMEOUT_MS)
+
+
+def choose(page: Page, key: str, option: str) -> None:
+    """Pick `option` in the selectbox with widget key `key`."""
+    box = page.locator(f".st-key-{key}").get_by_role("combobox")
+    # Scroll first: the list closes when the page scrolls under it (as a click's own scrolling does).
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option, timeout=TIMEOUT_MS)
+
+
+def grid(scope: Page | Locator, n: int = 0) -> Locator:
+    """The accessibility table of the n-th dataframe in `scope`."""
+    return scope.get_by_test_id("stDataFrame").nth(n).locator("table[role=grid]")
+
+
+def grid_rows(table: Locator) -> list[list[str]]:
+    expect(table.locator("tbody tr").first).to_be_attached(timeout=TIMEOUT_MS)
+    return [row.locator("td").all_text_contents() for row in table.locator("tbody tr").all()]
+
+
+def network_frame(page: Page, title_part: str | None = None) -> Frame:
+    """The frame of the page's network iframe once vis-network has drawn it (and, if given, once
+    its heading contains `title_part`: the iframe is re-rendered on every change)."""
+    frame_element = page.get_by_test_id("stIFrame").first
+    expect(frame_element).to_be_attached(timeout=TIMEOUT_MS)
+    if title_part is not None:
+        expect(page.frame_locator("[data-testid=stIFrame]").first.locator("h1")).to_contain_text(
+            title_part, timeout=TIMEOUT_MS)
+    frame = frame_element.element_handle().content_frame()
+    assert frame is not None, "the network iframe has no frame"
+    frame.wait_for_function("() => window.policygraphNetwork && document.querySelector('#net canvas')"
+                            " && window.policygraphNetwork.body.data.nodes.length > 0", timeout=TIMEOUT_MS)
+    return frame
+
+
+def node_positions(frame: Frame) -> dict[str, dict[str, float]]:
+    """Screen position (relative to the network's container) of every node."""
+    positions: dict[str, dict[str, float]] = frame.evaluate(
+        """() => { const net = window.policygraphNetwork, out = {};
+                   for (const id of net.body.data.nodes.getIds()) out[id] = net.canvasToDOM(net.getPosition(id));
+                   return out; }""")
+    return positions
+
+
+def click_node(frame: Frame, node: str) -> None:
+    position = node_positions(frame)[node]
+    frame.locator("#net canvas").click(position={"x": position["x"], "y": position["y"]})
+
+
+def hover_node(frame: Frame, node: str) -> None:
+    position = node_positions(frame)[node]
+    frame.locator("#net canvas").hover(position={"x": position["x"], "y": position["y"]})
+
+
+class Watch:
+    """A fresh context and page, and what the page reported that a test must never see: console
+    errors, uncaught page errors, dialogs, requests off the machine."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(30_000)
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        self.page.on("dialog", self._dialog)
+        self.page.on("request", self._request)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"console error: {message.text} ({message.location.get('url', '')})")
+
+    def _request(self, request: Request) -> None:
+        if not request.url.startswith(LOCAL):
+            self.errors.append(f"request off the machine: {request.url}")
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        with contextlib.suppress(Error):
+            dialog.dismiss()
+
+    def check(self) -> None:
+        assert not self.dialogs, f"dialogs fired: {self.dialogs}"
+        assert not self.errors, "the browser reported errors:\n" + "\n".join(self.errors)
