@@ -12,6 +12,7 @@ from rdflib.namespace import RDF, SKOS
 HERE = Path(__file__).resolve().parent
 ONTOLOGY_FILE = HERE / "policygraph.ttl"
 ANALYTICS_FILE = HERE / "analytics.ttl"
+ACTIVITY_FILE = HERE / "activity.ttl"
 SHAPES_FILE = HERE / "shapes.ttl"
 VOCAB_DIR = HERE / "vocab"
 
@@ -44,7 +45,7 @@ PREFIXES: dict[str, str] = {
 
 def vocabulary_files() -> list[Path]:
     """The ontology and every concept scheme, in a stable order."""
-    return [ONTOLOGY_FILE, ANALYTICS_FILE, *sorted(VOCAB_DIR.glob("*.ttl"))]
+    return [ONTOLOGY_FILE, ANALYTICS_FILE, ACTIVITY_FILE, *sorted(VOCAB_DIR.glob("*.ttl"))]
 
 
 @cache

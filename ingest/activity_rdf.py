@@ -1,0 +1,103 @@
+"""N-Triples of the activity data set (RDF Data Cube), written line by line without an rdflib graph.
+
+IRIs (ids percent-encoded as in ingest/rdf.py):
+    data set      {ID_BASE}{programme}/dataset/activity            a qb:DataSet
+    observation   {ID_BASE}{programme}/activity/{service}/{quarter}/{breakdown}/{category|total}
+    evidence      {ID_BASE}{programme}/activity/{service}/{quarter}/evidence   (shared by the slot's cells)
+The structure (pg:activityStructure) is declared once, in ontology/activity.ttl.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ingest.activity_schema import DIMENSION_LABELS, NO_PHP, TOTAL
+from ingest.activity_suppression import Status
+from ontology import ID_BASE, PG, QB
+
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def _p(name: str) -> str:
+    return f"<{PG[name]}>"
+
+
+OBSERVATION_TYPES = f"{RDF_TYPE} <{QB.Observation}> .\n", f"{RDF_TYPE} {_p('ActivityObservation')} .\n"
+P = {name: _p(name) for name in ("refService", "refQuarter", "breakdown", "category", "clientCount", "suppressed",
+                                 "suppression", "partOfProgramme", "evidence", "source", "locator",
+                                 "suppressionThreshold")}
+DATASET_OF = f"<{QB.dataSet}>"
+TRUE, FALSE = f'"true"^^<{XSD}boolean>', f'"false"^^<{XSD}boolean>'
+
+
+def segment(ident: str) -> str:
+    """One id as an IRI path segment."""
+    return quote(ident, safe="-_")
+
+
+def literal(text: str, lang: str | None = None) -> str:
+    body = '"' + text.translate(_ESCAPES) + '"'
+    return body + "@" + lang if lang else body
+
+
+def integer(value: int) -> str:
+    return f'"{value}"^^<{XSD}integer>'
+
+
+class ActivityTerms:
+    """Term spelling for one programme's activity data set."""
+
+    def __init__(self, programme: str, source: str) -> None:
+        base = ID_BASE + segment(programme)
+        self.programme = f"<{base}>"
+        self.dataset = f"<{base}/dataset/activity>"
+        self.source = f"<{base}/source/{segment(source)}>"
+        self.service_base = f"{base}/service/"
+        self.activity_base = f"{base}/activity/"
+
+    def dataset_lines(self, programme: str, min_count: int) -> str:
+        ds, evidence = self.dataset, f"<{self.dataset[1:-1]}/evidence>"
+        label = literal(f"Activity of programme {programme}: clients by service, quarter and breakdown", "en")
+        locator = literal("whole extract: client rows aggregated by service, quarter and breakdown; "
+                          f"counts of 1 to {min_count - 1} suppressed")
+        return (f"{ds} {RDF_TYPE} <{QB.DataSet}> .\n"
+                f"{ds} <{QB.structure}> {_p('activityStructure')} .\n"
+                f"{ds} {RDFS_LABEL} {label} .\n"
+                f"{ds} {P['partOfProgramme']} {self.programme} .\n"
+                f"{ds} {P['suppressionThreshold']} {integer(min_count)} .\n"
+                f"{ds} {P['evidence']} {evidence} .\n"
+                f"{evidence} {RDF_TYPE} {_p('Evidence')} .\n"
+                f"{evidence} {P['source']} {self.source} .\n"
+                f"{evidence} {P['locator']} {locator} .\n")
+
+    def slot_lines(self, service: str, quarter: str, rows: int | None) -> tuple[str, str]:
+        """(the slot's IRI prefix, the lines of its evidence); ``rows`` None when its total is suppressed."""
+        prefix = f"{self.activity_base}{segment(service)}/{quarter}/"
+        evidence = f"<{prefix}evidence>"
+        count = "suppressed" if rows is None else str(rows)
+        locator = literal(f"rows aggregated: {count}; service {service}; quarter {quarter}")
+        return prefix, (f"{evidence} {RDF_TYPE} {_p('Evidence')} .\n"
+                        f"{evidence} {P['source']} {self.source} .\n"
+                        f"{evidence} {P['locator']} {locator} .\n")
+
+    def observation_lines(self, prefix: str, service: str, quarter: str, dimension: str, category: str,
+                          count: int, status: Status) -> str:
+        obs = f"<{prefix}{dimension}/{segment(category)}>"
+        shown = "all clients" if category == TOTAL else "no PHP" if category == NO_PHP else category
+        label = literal(f"Clients of {service} in {quarter} by {DIMENSION_LABELS[dimension]}: {shown}", "en")
+        head = (f"{obs} {OBSERVATION_TYPES[0]}{obs} {OBSERVATION_TYPES[1]}"
+                f"{obs} {DATASET_OF} {self.dataset} .\n"
+                f"{obs} {P['refService']} <{self.service_base}{segment(service)}> .\n"
+                f"{obs} {P['refQuarter']} \"{quarter}\" .\n"
+                f"{obs} {P['breakdown']} \"{dimension}\" .\n"
+                f"{obs} {P['category']} {literal(category)} .\n")
+        if status is None:
+            figures = f"{obs} {P['clientCount']} {integer(count)} .\n{obs} {P['suppressed']} {FALSE} .\n"
+        else:
+            figures = f"{obs} {P['suppressed']} {TRUE} .\n{obs} {P['suppression']} \"{status}\" .\n"
+        return (head + figures + f"{obs} {RDFS_LABEL} {label} .\n"
+                f"{obs} {P['partOfProgramme']} {self.programme} .\n"
+                f"{obs} {P['evidence']} <{prefix}evidence> .\n")
