@@ -32,10 +32,19 @@ def _load(ntriples: Path, sha256: str, programme: str) -> LoadedBuild:
     return LoadedBuild(programme, model, trace_graph(model))
 
 
+def core_graph(build_dir: Path) -> tuple[Path, str]:
+    """The build's N-Triples without the activity cube (which can be millions of triples), and its hash."""
+    manifest = read_manifest(build_dir)
+    core = build_dir / "core.nt"
+    if core.exists():
+        return core.resolve(), str(manifest["core_nt_sha256"])
+    return (build_dir / "graph.nt").resolve(), str(manifest["graph_nt_sha256"])
+
+
 def loaded_build(build_dir: Path) -> LoadedBuild:
     """The current build's graph, model and trace graph, parsed once per build."""
-    manifest = read_manifest(build_dir)
-    return _load((build_dir / "graph.nt").resolve(), str(manifest["graph_nt_sha256"]), str(manifest["programme"]))
+    path, sha = core_graph(build_dir)
+    return _load(path, sha, str(read_manifest(build_dir)["programme"]))
 
 
 def start_node(loaded: LoadedBuild, ident: str) -> URIRef:

@@ -20,7 +20,7 @@ import os
 import shutil
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from rdflib import RDF, Graph
 
 from graph.derive import derived_statements
 from graph.oxigraph_store import bulk_load, write_turtle
+from ingest.activity import ActivitySummary, ingest_activity
 from ingest.errors import IngestError, Location, Problem
 from ingest.programme import Programme, load_programme
 from ingest.rdf import build_graph
@@ -36,7 +37,7 @@ from ontology import PG
 
 log = logging.getLogger(__name__)
 
-LINKS = ("graph.ttl", "graph.nt", "store", "manifest.json")
+LINKS = ("graph.ttl", "graph.nt", "core.nt", "store", "manifest.json")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class BuildSummary:
     release: Path
     seconds: float
     counts: dict[str, int]
+    activity: ActivitySummary | None = None
 
 
 def validate_folder(data_dir: Path) -> tuple[Programme, Graph]:
@@ -99,8 +101,27 @@ def _point(link: Path, target: str) -> None:
     tmp.replace(link)
 
 
-def build(data_dir: Path, build_dir: Path) -> BuildSummary:
-    """Validate, write and load a new release; swap it in only when all of it succeeded."""
+def _activity(prog: Programme, staging: Path, strict: bool) -> ActivitySummary | None:
+    """Aggregate the programme's activity extract, if it has one, into staging/activity.nt."""
+    extract = prog.programme.activity
+    if extract is None:
+        return None
+    return ingest_activity(prog.folder / extract.file, staging / "activity.nt", programme=prog.id,
+                           services={s.id for s in prog.services.services}, source=extract.source,
+                           min_count=extract.min_count, strict=strict)
+
+
+def _concatenate(parts: list[Path], out: Path) -> None:
+    with out.open("wb") as target:
+        for part in parts:
+            with part.open("rb") as source:
+                shutil.copyfileobj(source, target, 1 << 20)
+
+
+def build(data_dir: Path, build_dir: Path, *, strict: bool = False) -> BuildSummary:
+    """Validate, write and load a new release; swap it in only when all of it succeeded.
+
+    `strict`: a bad row in the activity extract fails the build (default: skipped and reported)."""
     started = time.perf_counter()
     prog, graph = validate_folder(data_dir)  # fails before anything under build/ is touched
     nt = canonical_ntriples(graph)
@@ -113,7 +134,12 @@ def build(data_dir: Path, build_dir: Path) -> BuildSummary:
         staging = build_dir / f".staging-{os.getpid()}-{time.time_ns()}"
         staging.mkdir()
         try:
-            (staging / "graph.nt").write_text(nt, encoding="utf-8")
+            # core.nt: curated + derived statements (what analytics load); graph.nt adds the activity cube.
+            (staging / "core.nt").write_text(nt, encoding="utf-8")
+            activity = _activity(prog, staging, strict)
+            parts = [staging / "core.nt"] + ([staging / "activity.nt"] if activity else [])
+            _concatenate(parts, staging / "graph.nt")
+            (staging / "activity.nt").unlink(missing_ok=True)
             write_turtle(staging / "graph.nt", staging / "graph.ttl", {p: str(ns) for p, ns in graph.namespaces()})
             triples = bulk_load(staging / "store", staging / "graph.nt")
             counts = _counts(graph)
@@ -121,7 +147,10 @@ def build(data_dir: Path, build_dir: Path) -> BuildSummary:
                 "programme": prog.id,
                 "data_dir": str(Path(data_dir).resolve()),
                 "triples": triples,
-                "graph_nt_sha256": hashlib.sha256(nt.encode("utf-8")).hexdigest(),
+                "graph_nt_sha256": _sha256(staging / "graph.nt"),
+                "core_nt_sha256": hashlib.sha256(nt.encode("utf-8")).hexdigest(),
+                "activity": None if activity is None else {
+                    k: v for k, v in asdict(activity).items() if k not in ("problems", "elapsed_s")},
                 "policygraph_version": version("policygraph"),
                 "counts": counts,
             }
@@ -140,7 +169,15 @@ def build(data_dir: Path, build_dir: Path) -> BuildSummary:
         _prune(releases, keep={release.name, previous.name if previous else ""})
     seconds = time.perf_counter() - started
     log.info("built %s: %d triples in %.2f s", prog.id, triples, seconds)
-    return BuildSummary(prog.id, triples, release, seconds, counts)
+    return BuildSummary(prog.id, triples, release, seconds, counts, activity)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _prune(releases: Path, keep: set[str]) -> None:

@@ -9,8 +9,7 @@ from pathlib import Path
 import networkx as nx
 from rdflib import URIRef
 
-from app.analysis import LoadedBuild, loaded_build, start_node
-from app.build import read_manifest
+from app.analysis import LoadedBuild, core_graph, loaded_build, start_node
 from graph.projection import local_name, projection_of_build
 from graph.traces import CONSISTENT, DEPARTED, UNKNOWN
 
@@ -76,8 +75,7 @@ def _node_evidence(loaded: LoadedBuild, node: str) -> list[tuple[str, str]]:
 
 def neighbourhood_view(build_dir: Path, node: str, hops: int = 1, max_nodes: int = 150) -> View:
     """The resources within `hops` links of `node` (either direction), nearest first, capped."""
-    manifest = read_manifest(build_dir)
-    full = projection_of_build((build_dir / "graph.nt").resolve(), str(manifest["graph_nt_sha256"]))
+    full = projection_of_build(*core_graph(build_dir))
     if node not in full:
         raise KeyError(f"{node} is not in this build")
     undirected = full.to_undirected(as_view=True)

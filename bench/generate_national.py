@@ -80,7 +80,8 @@ def generate(out: Path, services: int, clients: int, seed: int, drift: float, mi
         "programme": {"id": "national-synthetic", "label": "SYNTHETIC national health trainer programme",
                       "description": f"Synthetic data for scale tests (seed {seed}); never evidence.",
                       "evidence": _evidence(f"generator seed {seed}")},
-        "periods": [{"id": q, "label": q.replace("-", " "), "order": i + 1} for i, q in enumerate(QUARTERS)]})
+        "periods": [{"id": q, "label": q.replace("-", " "), "order": i + 1} for i, q in enumerate(QUARTERS)],
+        "activity": {"file": "activity.csv", "source": "SYN", "min_count": 5}})
     for name in ("documents.yaml", "intents.yaml"):
         (out / name).write_text((CASE / name).read_text(encoding="utf-8"), encoding="utf-8")
     orgs = [o for o in yaml.safe_load((CASE / "actors.yaml").read_text())["organisations"] if o["id"] in KEEP_ORGS]

@@ -109,9 +109,18 @@ class Period(Record):
     note: Text | None = None
 
 
+class ActivityExtract(Record):
+    """Client-level activity records to aggregate (never loaded row by row into the graph)."""
+
+    file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\.csv$")]
+    source: Id
+    min_count: int = Field(default=5, ge=3, le=100)
+
+
 class ProgrammeFile(Record):
     programme: Programme
     periods: list[Period] = Field(min_length=1)
+    activity: ActivityExtract | None = None
 
 
 class Source(Record):

@@ -250,6 +250,13 @@ def _check_citations(p: Programme, at: dict[str, Located], c: _Checker, ids: _Id
             c.need(ev.source in ids.sources, located.at((*key, "evidence", j, "source")),
                    f"unknown source {ev.source!r}: sources.yaml has no such id",
                    f"{one_of(ids.sources, 'sources.yaml')}, or add the source there")
+    activity = p.programme.activity
+    if activity is not None:
+        c.need(activity.source in ids.sources, at["programme.yaml"].at(("activity", "source")),
+               f"unknown source {activity.source!r} for the activity extract",
+               f"{one_of(ids.sources, 'sources.yaml')}, or add the extract there as a source")
+        c.need((p.folder / activity.file).is_file(), at["programme.yaml"].at(("activity", "file")),
+               f"activity file {activity.file!r} is not in {p.folder}", "put the extract in the programme folder")
 
 
 def _check_documents(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:

@@ -1,0 +1,101 @@
+"""A small generated national programme (seconds, in CI): activity aggregated with disclosure control,
+deterministic, and analytics working on it. The full-scale run is bench/generate_national.py."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli
+
+from app.analysis import run_trace
+from app.build import build, store_dir
+from graph.oxigraph_store import OxigraphStore
+
+spec = importlib.util.spec_from_file_location("generate_national", REPO / "bench" / "generate_national.py")
+assert spec and spec.loader
+generator = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(generator)
+
+COUNTS = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
+SELECT ?n WHERE { ?o a pg:ActivityObservation ; pg:clientCount ?n }"""
+
+
+@pytest.fixture(scope="module")
+def programme(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("national") / "prog"
+    generator.generate(folder, services=4, clients=6000, seed=7, drift=0.08, missing=0.02)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def national_build(programme: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    build_dir = tmp_path_factory.mktemp("natbuild")
+    summary = build(programme, build_dir)
+    assert summary.activity is not None and summary.activity.rows_used == 6000
+    return build_dir
+
+
+def test_generator_is_deterministic_and_labelled_synthetic(programme: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    generator.generate(again, services=4, clients=6000, seed=7, drift=0.08, missing=0.02)
+    for name in ("configurations.csv", "activity.csv", "services.yaml", "programme.yaml"):
+        assert (again / name).read_bytes() == (programme / name).read_bytes(), name
+    assert "SYNTHETIC" in (programme / "programme.yaml").read_text()
+    rows = list(csv.DictReader((programme / "configurations.csv").open()))
+    assert {r["source"] for r in rows} == {"SYN"}
+    assert len(rows) == 4 * 36 * 8
+
+
+def test_no_client_row_enters_the_graph(programme: Path, national_build: Path) -> None:
+    refs = {r["client_ref"] for r in csv.DictReader((programme / "activity.csv").open())}
+    text = (national_build / "graph.nt").read_text()
+    assert not [ref for ref in list(refs)[:500] if f'"{ref}"' in text or f"/{ref}>" in text]
+
+
+def test_no_small_count_is_published(national_build: Path) -> None:
+    counts = [int(row[0] or 0) for row in OxigraphStore(store_dir(national_build)).run(COUNTS, max_rows=10**7).rows]
+    assert counts
+    assert not [n for n in counts if 1 <= n <= 4]
+
+
+def test_manifest_reports_the_activity_and_build_is_deterministic(programme: Path, national_build: Path,
+                                                                 tmp_path: Path) -> None:
+    manifest = json.loads((national_build / "manifest.json").read_text())
+    assert manifest["activity"]["rows_used"] == 6000
+    assert manifest["activity"]["suppressed_primary"] > 0
+    build(programme, tmp_path)
+    assert (tmp_path / "graph.nt").read_bytes() == (national_build / "graph.nt").read_bytes()
+
+
+def test_analytics_and_named_queries_work_on_it(national_build: Path) -> None:
+    result = run_trace(national_build, "target-disadvantaged-first", service="S001")
+    assert result.paths
+    drift = run_cli("drift", "--format", "json", build_dir=national_build)
+    assert drift.returncode == 0, drift.stderr
+    assert len(json.loads(drift.stdout)["rows"]) == 4 * 36
+    table = run_cli("query", "table2", "--param", "case=S002", "--format", "json", build_dir=national_build)
+    assert table.returncode == 0, table.stderr
+    assert len(json.loads(table.stdout)["rows"]) == 36
+
+
+def test_bad_activity_rows_strict_fails_lenient_skips(programme: Path, tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "prog"
+    shutil.copytree(programme, folder)
+    with (folder / "activity.csv").open("a") as handle:
+        handle.write("cX,S001,2009-Q5,gp-referral,1,25-34,female,diet,yes,fully\n")
+    build_dir = tmp_path / "build"
+    assert run_cli("build", "--data", str(folder), build_dir=build_dir).returncode == 0
+    before = (build_dir / "graph.nt").read_bytes()
+    strict = run_cli("build", "--strict", "--data", str(folder), build_dir=build_dir)
+    assert strict.returncode == 2
+    assert "6002" in strict.stderr  # the bad row's line number
+    assert (build_dir / "graph.nt").read_bytes() == before
+    lenient = run_cli("build", "--data", str(folder), build_dir=build_dir)
+    assert lenient.returncode == 0
+    assert "1 skipped" in lenient.stdout
