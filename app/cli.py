@@ -10,7 +10,7 @@ from typing import NoReturn
 import click
 
 from app import build as pipeline
-from app import cli_analytics, cli_explore
+from app import cli_analytics, cli_explore, cli_serve
 from app.cli_neo4j import cypher_command, load_group, neo4j_group
 from app.named import list_queries, run_named
 from graph.neo4j_store import Neo4jUnavailable
@@ -75,14 +75,15 @@ def main(ctx: click.Context, build_dir: Path, verbose: int) -> None:
 
 @main.command()
 @data_option
+@click.option("--strict", is_flag=True, help="Fail on any bad row of the activity extract (default: skip and report).")
 @click.pass_obj
-def build(build_dir: Path, data_dir: Path) -> None:
+def build(build_dir: Path, data_dir: Path, strict: bool) -> None:
     """Validate the curated data and build the graph files and the embedded store.
 
     Example: policygraph build --data data/health-trainers
     """
     try:
-        summary = pipeline.build(data_dir, build_dir)
+        summary = pipeline.build(data_dir, build_dir, strict=strict)
     except IngestError as exc:
         _die(exc.render() + "\nnothing was changed under " + str(build_dir), EXIT_BAD_INPUT)
     except OSError as exc:
@@ -91,6 +92,8 @@ def build(build_dir: Path, data_dir: Path) -> None:
                f"-> {build_dir}/graph.ttl, graph.nt, store/")
     for cls, count in sorted(summary.counts.items()):
         click.echo(f"  {cls:<22} {count:>5}")
+    if summary.activity is not None:
+        click.echo(summary.activity.render())
 
 
 @main.command()
@@ -164,6 +167,7 @@ main.add_command(cli_analytics.trace)
 main.add_command(cli_analytics.drift)
 main.add_command(cli_explore.export_command)
 main.add_command(cli_explore.explore)
+main.add_command(cli_serve.serve)
 
 
 main.add_command(neo4j_group)

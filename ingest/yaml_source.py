@@ -202,11 +202,13 @@ def _syntax_problem(path: Path, text: str, exc: yaml.MarkedYAMLError) -> tuple[L
     return loc, f"YAML syntax error: {what}", hint
 
 
-def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The file's bytes, refusing (without reading it all) a file over `limit` bytes.
+def read_limited(path: Path, limit: int | None = None) -> bytes:
+    """The file's bytes, refusing (without reading it all) a file over `limit` bytes (MAX_FILE_BYTES).
 
     The refusal names the longest line of the first `limit` bytes: usually the culprit.
     """
+    if limit is None:
+        limit = MAX_FILE_BYTES
     try:
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)

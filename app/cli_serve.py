@@ -1,0 +1,55 @@
+"""`policygraph serve`: the read-only SPARQL endpoint for other tools (YASGUI, SPARQLWrapper, R, Protégé)."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from functools import partial
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from app.build import store_dir
+from app.endpoint import HOST, close_endpoint, open_endpoint
+from graph.sparql_guard import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S
+
+
+def _stop(_signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(0)  # SIGTERM: leave through the finally clause, which stops running queries
+
+
+@click.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT_S, show_default=True,
+              help="Stop each query after this many seconds.")
+@click.option("--max-rows", type=click.IntRange(1, 1_000_000), default=DEFAULT_MAX_ROWS, show_default=True,
+              help="Cut answers at this many rows (or triples); the header X-Row-Limit-Reached then says so.")
+@click.option("--cors", is_flag=True, help="Allow web pages of any origin (e.g. a hosted YASGUI) to query.")
+@click.pass_obj
+def serve(build_dir: Path, port: int, timeout: float, max_rows: int, cors: bool) -> None:
+    """Serve the current build read-only as a SPARQL 1.1 Protocol endpoint on 127.0.0.1.
+
+    Updates and SERVICE are refused. After a rebuild, new queries see the new build.
+
+    Example: policygraph serve --port 7878, then query http://127.0.0.1:7878/query
+    """
+    try:
+        store_dir(build_dir)
+        server = open_endpoint(partial(store_dir, build_dir), port, timeout, max_rows, cors=cors)
+    except (FileNotFoundError, RuntimeError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"error: cannot listen on {HOST}:{port} ({exc.strerror or exc})", err=True)
+        sys.exit(1)
+    signal.signal(signal.SIGTERM, _stop)
+    click.echo(f"SPARQL endpoint (read-only): {server.url}  "
+               f"(timeout {timeout:g} s, max {max_rows} rows; Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        close_endpoint(server)
