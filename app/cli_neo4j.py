@@ -204,6 +204,8 @@ def cypher_command(parse_params: Callable[[tuple[str, ...]], dict[str, str]]) ->
             _die(str(exc), EXIT_FAILURE)
         except CypherFailed as exc:
             _die(str(exc), EXIT_BAD_INPUT)
+        except Neo4jUnavailable as exc:
+            _die(str(exc), EXIT_FAILURE)
         except (DriverError, Neo4jError, OSError) as exc:
             _connection_error(settings, exc)
         emit(result, fmt)

@@ -37,7 +37,8 @@ def run_named(build_dir: Path, name: str, params: dict[str, str], *, engine: str
             bound[p.name] = resolve_iri(build_dir, bound[p.name])
     text = named.text(engine)
     if engine == "cypher":
-        result = _run_on_neo4j(build_dir, text, bound, max_rows)
+        # Cypher has no unbound variables: an optional parameter not given is passed as null.
+        result = _run_on_neo4j(build_dir, text, {p.name: None for p in named.params} | bound, max_rows)
     else:
         result = OxigraphStore(store_dir(build_dir)).run(text, bound, max_rows=max_rows)
     if tuple(result.columns) != named.columns:
@@ -45,7 +46,7 @@ def run_named(build_dir: Path, name: str, params: dict[str, str], *, engine: str
     return result
 
 
-def _run_on_neo4j(build_dir: Path, text: str, params: dict[str, str], max_rows: int) -> QueryResult:
+def _run_on_neo4j(build_dir: Path, text: str, params: dict[str, str | None], max_rows: int) -> QueryResult:
     """Run on Neo4j; say so in the notes when Neo4j does not hold the current build."""
     settings = Neo4jSettings.from_env(local_data_dir=build_dir / "neo4j")
     with Neo4jStore(settings) as store:

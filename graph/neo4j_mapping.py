@@ -1,0 +1,402 @@
+"""The RDF <-> property-graph mapping used for Neo4j (lossless; see docs/neo4j-mapping.md).
+
+- every IRI (or blank node) that is a subject or an object of a triple is a node with the label
+  ``Resource`` and its IRI in ``uri`` (blank nodes as ``_:<id>``);
+- ``rdf:type`` with an IRI object is a label (the class's local name);
+- a triple with an IRI/blank-node object is a relationship whose type is the predicate's local name
+  in UPPER_SNAKE;
+- a triple with a literal object is a node property named by the predicate's local name; one value is
+  a scalar, several are a list; the literal's language or datatype goes in ``<key>.type``.
+
+Names are only unique per graph, so the name -> IRI table (the *vocabulary*) is stored in Neo4j too
+(``PolicygraphTerm`` nodes) and is what the exporter reads to rebuild the exact IRIs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from typing import NamedTuple
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDF_TYPE = RDF_NS + "type"
+RDF_LANG_STRING = RDF_NS + "langString"
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+XSD_STRING = XSD_NS + "string"
+XSD_INTEGER = XSD_NS + "integer"
+XSD_BOOLEAN = XSD_NS + "boolean"
+
+RESOURCE_LABEL = "Resource"
+TERM_LABEL = "PolicygraphTerm"  # one node per (kind, name) -> IRI
+LOAD_LABEL = "PolicygraphLoad"  # one node describing the last load
+URI_KEY = "uri"
+LOAD_KEY = "pg_load"  # the build sha a node/relationship was last written by
+TYPE_SUFFIX = ".type"  # '<key>.type' holds a property's language tag or datatype
+BLANK_PREFIX = "_:"
+
+RESERVED_LABELS = frozenset({RESOURCE_LABEL, TERM_LABEL, LOAD_LABEL})
+RESERVED_KEYS = frozenset({URI_KEY, LOAD_KEY})
+RESERVED_TYPES: frozenset[str] = frozenset()
+
+KIND_LABEL = "label"
+KIND_RELATIONSHIP = "relationship"
+KIND_PROPERTY = "property"
+
+# Fixed order: when two namespaces give the same name, the earlier one keeps the bare name, so the
+# project's own terms never get renamed by a vocabulary that is added later.
+KNOWN_NAMESPACES: tuple[tuple[str, str], ...] = (
+    ("pg", "https://w3id.org/policygraph/ontology#"),
+    ("rdf", RDF_NS),
+    ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
+    ("owl", "http://www.w3.org/2002/07/owl#"),
+    ("xsd", XSD_NS),
+    ("skos", "http://www.w3.org/2004/02/skos/core#"),
+    ("dct", "http://purl.org/dc/terms/"),
+    ("dc", "http://purl.org/dc/elements/1.1/"),
+    ("prov", "http://www.w3.org/ns/prov#"),
+    ("org", "http://www.w3.org/ns/org#"),
+    ("time", "http://www.w3.org/2006/time#"),
+    ("qb", "http://purl.org/linked-data/cube#"),
+    ("foaf", "http://xmlns.com/foaf/0.1/"),
+    ("schema", "https://schema.org/"),
+    ("sh", "http://www.w3.org/ns/shacl#"),
+)
+_PREFIX_BY_NS = {ns: prefix for prefix, ns in KNOWN_NAMESPACES}
+_RANK_BY_NS = {ns: rank for rank, (_, ns) in enumerate(KNOWN_NAMESPACES)}
+
+PropertyValue = str | int | bool | list[str] | list[int] | list[bool]
+
+
+class MappingError(ValueError):
+    """The property graph holds something the vocabulary cannot map back to RDF."""
+
+
+class Lit(NamedTuple):
+    """An RDF literal: lexical form, and a language tag or a datatype IRI (None = plain string).
+    A NamedTuple rather than a dataclass: loads create one per literal, and tuples are cheaper."""
+
+    lexical: str
+    datatype: str | None = None
+    lang: str | None = None
+
+
+Obj = str | Lit  # an IRI, a blank node '_:id', or a literal
+Triple = tuple[str, str, Obj]
+
+
+def split_iri(iri: str) -> tuple[str, str]:
+    """(namespace, local name): split after the last '#', else '/', else ':'."""
+    for sep in ("#", "/", ":"):
+        cut = iri.rfind(sep)
+        if cut != -1 and cut < len(iri) - 1:
+            return iri[: cut + 1], iri[cut + 1 :]
+    return iri, ""
+
+
+def _short_hash(text: str, size: int = 6) -> str:
+    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:size]
+
+
+def namespace_prefix(namespace: str) -> str:
+    """A known prefix, or 'ns' + a short hash of the namespace (stable across graphs)."""
+    return _PREFIX_BY_NS.get(namespace) or f"ns{_short_hash(namespace)}"
+
+
+def _clean(local: str) -> str:
+    # Runs of anything but letters/digits become one '_' so a bare name never contains '__',
+    # which is reserved for the prefix separator of qualified names.
+    name = re.sub(r"[^0-9A-Za-z]+", "_", local).strip("_")
+    if not name:
+        return "resource"
+    return f"_{name}" if name[0].isdigit() else name
+
+
+def label_name(iri: str) -> str:
+    return _clean(split_iri(iri)[1])
+
+
+def property_name(iri: str) -> str:
+    return _clean(split_iri(iri)[1])
+
+
+def relationship_name(iri: str) -> str:
+    local = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", split_iri(iri)[1])
+    return _clean(local).upper()
+
+
+def _rank(iri: str) -> tuple[int, str]:
+    return _RANK_BY_NS.get(split_iri(iri)[0], len(KNOWN_NAMESPACES)), iri
+
+
+def assign_names(iris: Iterable[str], bare: Callable[[str], str], reserved: frozenset[str],
+                 *, upper: bool = False) -> dict[str, str]:
+    """IRI -> name, unique: the first IRI in namespace order keeps the bare name, the others get
+    '<prefix>__<name>', and '__<hash>' is added if even that is taken."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for iri in set(iris):
+        groups[bare(iri)].append(iri)
+    names: dict[str, str] = {}
+    losers: list[tuple[str, str]] = []
+    for name, group in groups.items():
+        group.sort(key=_rank)
+        keeps_bare = name not in reserved
+        if keeps_bare:
+            names[group[0]] = name
+        losers += [(name, iri) for iri in group[1 if keeps_bare else 0 :]]
+    taken = set(names.values()) | reserved
+    for name, iri in sorted(losers, key=lambda pair: _rank(pair[1])):
+        prefix = namespace_prefix(split_iri(iri)[0])
+        qualified = f"{prefix.upper() if upper else prefix}__{name}"
+        if qualified in taken:
+            qualified = f"{qualified}__{_short_hash(iri, 8)}"
+        names[iri] = qualified
+        taken.add(qualified)
+    return names
+
+
+@dataclass
+class Vocabulary:
+    """Which label, relationship type and property key stands for which IRI."""
+
+    labels: dict[str, str] = field(default_factory=dict)  # IRI -> label
+    relationships: dict[str, str] = field(default_factory=dict)  # IRI -> relationship type
+    properties: dict[str, str] = field(default_factory=dict)  # IRI -> property key
+
+    @classmethod
+    def for_terms(cls, classes: Iterable[str], object_predicates: Iterable[str],
+                  literal_predicates: Iterable[str]) -> Vocabulary:
+        return cls(assign_names(classes, label_name, RESERVED_LABELS),
+                   assign_names(object_predicates, relationship_name, RESERVED_TYPES, upper=True),
+                   assign_names(literal_predicates, property_name, RESERVED_KEYS))
+
+    def rows(self) -> list[dict[str, str]]:
+        """One row per term, in a stable order (what is stored as PolicygraphTerm nodes)."""
+        out = []
+        for kind, table in ((KIND_LABEL, self.labels), (KIND_RELATIONSHIP, self.relationships),
+                            (KIND_PROPERTY, self.properties)):
+            out += [{"kind": kind, "name": name, "iri": iri} for iri, name in sorted(table.items())]
+        return out
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[dict[str, str]]) -> Vocabulary:
+        vocab = cls()
+        tables = {KIND_LABEL: vocab.labels, KIND_RELATIONSHIP: vocab.relationships,
+                  KIND_PROPERTY: vocab.properties}
+        for row in rows:
+            if row["kind"] not in tables:
+                raise MappingError(f"unknown term kind {row['kind']!r} for {row['iri']}")
+            tables[row["kind"]][row["iri"]] = row["name"]
+        return vocab
+
+    def inverse(self, kind: str) -> dict[str, str]:
+        table = {KIND_LABEL: self.labels, KIND_RELATIONSHIP: self.relationships,
+                 KIND_PROPERTY: self.properties}[kind]
+        return {name: iri for iri, name in table.items()}
+
+
+# --- literals <-> property values -------------------------------------------------------------
+
+def type_marker(lit: Lit) -> str:
+    """'' plain string, '@<lang>' language-tagged, 'xsd:<name>' XSD datatype, '<iri>' any other."""
+    if lit.lang is not None:
+        return f"@{lit.lang}"
+    return "" if lit.datatype is None else _datatype_marker(lit.datatype)
+
+
+@cache
+def _datatype_marker(datatype: str) -> str:
+    local = datatype[len(XSD_NS):]
+    if datatype.startswith(XSD_NS) and re.fullmatch(r"[A-Za-z]+", local):
+        return "xsd:" + local
+    return f"<{datatype}>"
+
+
+def literal_from(lexical: str, marker: str) -> Lit:
+    if marker == "":
+        return Lit(lexical)
+    if marker.startswith("@"):
+        return Lit(lexical, lang=marker[1:])
+    if marker.startswith("xsd:"):
+        return Lit(lexical, datatype=XSD_NS + marker[4:])
+    if marker.startswith("<") and marker.endswith(">"):
+        return Lit(lexical, datatype=marker[1:-1])
+    raise MappingError(f"unreadable type marker {marker!r}")
+
+
+_INT64 = 2**63
+
+
+def _native(lits: list[Lit]) -> list[str] | list[int] | list[bool]:
+    if all(lit.datatype is None for lit in lits):  # the common case: plain or language-tagged text
+        return [lit.lexical for lit in lits]
+    # Integers and booleans in canonical form are stored as Neo4j numbers/booleans so Cypher can
+    # compare and sort them; anything else keeps its exact lexical form as a string.
+    if all(lit.datatype == XSD_INTEGER and re.fullmatch(r"-?(0|[1-9][0-9]*)", lit.lexical)
+           and -_INT64 <= int(lit.lexical) < _INT64 for lit in lits):
+        return [int(lit.lexical) for lit in lits]
+    if all(lit.datatype == XSD_BOOLEAN and lit.lexical in ("true", "false") for lit in lits):
+        return [lit.lexical == "true" for lit in lits]
+    return [lit.lexical for lit in lits]
+
+
+def encode_literals(key: str, lits: Collection[Lit]) -> dict[str, PropertyValue]:
+    """The node properties for the values of one predicate: '<key>' and, if needed, '<key>.type'."""
+    ordered = sorted(lits, key=lambda lit: (lit.lexical, type_marker(lit))) if len(lits) > 1 else list(lits)
+    values = _native(ordered)
+    markers = [type_marker(lit) for lit in ordered]
+    props: dict[str, PropertyValue] = {}
+    if len(ordered) == 1:
+        props[key] = values[0]
+        if markers[0]:
+            props[key + TYPE_SUFFIX] = markers[0]
+    else:
+        props[key] = values
+        if any(markers):
+            props[key + TYPE_SUFFIX] = markers
+    return props
+
+
+def _lexical(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | str):
+        return str(value)
+    raise MappingError(f"property value {value!r} is not a string, integer or boolean")
+
+
+def decode_literals(props: dict[str, object], key: str) -> list[Lit]:
+    raw = props[key]
+    marker_raw = props.get(key + TYPE_SUFFIX, "")
+    values = raw if isinstance(raw, list) else [raw]
+    markers = marker_raw if isinstance(marker_raw, list) else [marker_raw] * len(values)
+    if len(markers) != len(values):
+        raise MappingError(f"{key}{TYPE_SUFFIX} has {len(markers)} entries for {len(values)} values")
+    return [literal_from(_lexical(v), str(m)) for v, m in zip(values, markers, strict=True)]
+
+
+# --- triples -> property graph ----------------------------------------------------------------
+
+@dataclass
+class NodeRecord:
+    uri: str
+    labels: list[str]
+    props: dict[str, PropertyValue]  # without `uri`, which the loader adds
+
+
+@dataclass
+class PropertyGraph:
+    nodes: list[NodeRecord]
+    relationships: dict[str, list[tuple[str, str]]]  # type -> (from uri, to uri)
+    vocabulary: Vocabulary
+    triples: int
+
+    @property
+    def relationship_count(self) -> int:
+        return sum(len(pairs) for pairs in self.relationships.values())
+
+
+def to_property_graph(triples: Iterable[Triple]) -> PropertyGraph:
+    """Map a set of triples (duplicates ignored) to nodes, relationships and a vocabulary."""
+    types: dict[str, set[str]] = defaultdict(set)
+    links: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    literals: dict[str, dict[str, set[Lit]]] = defaultdict(lambda: defaultdict(set))
+    resources: dict[str, None] = {}  # insertion-ordered set
+    for s, p, o in triples:
+        resources[s] = None
+        if isinstance(o, Lit):
+            literals[s][p].add(o)
+        elif p == RDF_TYPE and not o.startswith(BLANK_PREFIX):
+            types[s].add(o)
+        else:
+            resources[o] = None
+            links[p].add((s, o))
+    vocab = Vocabulary.for_terms({c for cs in types.values() for c in cs}, links,
+                                 {p for by_p in literals.values() for p in by_p})
+    count = sum(len(cs) for cs in types.values()) + sum(len(v) for v in links.values())
+    nodes = []
+    for uri in resources:
+        labels = sorted({RESOURCE_LABEL, *(vocab.labels[c] for c in types.get(uri, ()))})
+        props: dict[str, PropertyValue] = {}
+        for p, lits in sorted(literals.get(uri, {}).items()):
+            props.update(encode_literals(vocab.properties[p], lits))
+            count += len(lits)
+        nodes.append(NodeRecord(uri, labels, props))
+    rels = {vocab.relationships[p]: sorted(pairs) for p, pairs in links.items()}
+    return PropertyGraph(nodes, rels, vocab, count)
+
+
+# --- property graph -> triples ----------------------------------------------------------------
+
+class Decoder:
+    """Turns stored nodes and relationships back into triples, using the stored vocabulary."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.class_by_label = vocab.inverse(KIND_LABEL)
+        self.predicate_by_type = vocab.inverse(KIND_RELATIONSHIP)
+        self.predicate_by_key = vocab.inverse(KIND_PROPERTY)
+
+    def node_triples(self, uri: str, labels: Iterable[str], props: dict[str, object]) -> Iterator[Triple]:
+        """The triples one stored node stands for (its types and literal values)."""
+        for label in labels:
+            if label == RESOURCE_LABEL:
+                continue
+            if label not in self.class_by_label:
+                raise MappingError(f"label {label!r} on {uri} is not in the stored vocabulary")
+            yield uri, RDF_TYPE, self.class_by_label[label]
+        for key in props:
+            if key in RESERVED_KEYS or key.endswith(TYPE_SUFFIX):
+                continue
+            if key not in self.predicate_by_key:
+                raise MappingError(f"property {key!r} on {uri} is not in the stored vocabulary")
+            predicate = self.predicate_by_key[key]
+            for lit in decode_literals(props, key):
+                yield uri, predicate, lit
+
+    def predicate(self, rel_type: str) -> str:
+        if rel_type not in self.predicate_by_type:
+            raise MappingError(f"relationship type {rel_type!r} is not in the stored vocabulary")
+        return self.predicate_by_type[rel_type]
+
+
+# --- rdflib terms -------------------------------------------------------------------------------
+
+def from_rdflib(graph: Iterable[tuple[Node, Node, Node]]) -> Iterator[Triple]:
+    """rdflib triples as mapping triples (blank nodes become '_:<id>')."""
+    for s, p, o in graph:
+        yield _rdflib_resource(s), str(p), _rdflib_object(o)
+
+
+def _rdflib_resource(term: Node) -> str:
+    if isinstance(term, BNode):
+        return BLANK_PREFIX + str(term)
+    if isinstance(term, URIRef):
+        return str(term)
+    raise MappingError(f"{term!r} cannot be a subject")
+
+
+def _rdflib_object(term: Node) -> Obj:
+    if isinstance(term, Literal):
+        datatype = None if term.datatype is None else str(term.datatype)
+        return Lit(str(term), datatype, term.language)
+    return _rdflib_resource(term)
+
+
+def to_rdflib(triple: Triple) -> tuple[URIRef | BNode, URIRef, URIRef | BNode | Literal]:
+    s, p, o = triple
+    if isinstance(o, Lit):
+        obj: URIRef | BNode | Literal = Literal(o.lexical, lang=o.lang,
+                                                datatype=None if o.datatype is None else URIRef(o.datatype))
+    else:
+        obj = _rdflib_term(o)
+    return _rdflib_term(s), URIRef(p), obj
+
+
+def _rdflib_term(key: str) -> URIRef | BNode:
+    return BNode(key[len(BLANK_PREFIX):]) if key.startswith(BLANK_PREFIX) else URIRef(key)

@@ -1,0 +1,35 @@
+// title: From policy intent to delivered practice
+// question: For each intent, what did it expect on each configuration dimension, and did each service's configuration in each period meet it (consistent), depart from it (departed), or is the value unknown?
+// param: intent string optional  Restrict to one intent by its id (e.g. target-disadvantaged-first)
+// columns: intent, dimension, expected, case, period, value, coded_as, status
+MATCH (i:PolicyIntent)-[:HAS_EXPECTATION]->(e:Resource)-[:ON_DIMENSION]->(dim:Resource)
+WHERE i.identifier IS NOT NULL AND dim.identifier IS NOT NULL
+  AND ($intent IS NULL OR i.identifier = $intent)
+CALL (e) {
+  MATCH (e)-[:EXPECTS_CONCEPT]->(c:Resource) WHERE c.prefLabel IS NOT NULL
+  WITH DISTINCT c.uri AS concept, c.prefLabel AS label ORDER BY label
+  RETURN collect(concept) AS expected_concepts, collect(DISTINCT label) AS expected_labels
+}
+WITH i, e, dim, expected_concepts, expected_labels WHERE size(expected_concepts) > 0
+MATCH (conf:ServiceConfiguration)-[:CONFIGURATION_OF]->(service:Resource),
+      (conf)-[:DURING_PERIOD]->(p:Resource)
+WHERE service.caseLetter IS NOT NULL AND p.label IS NOT NULL AND p.periodOrder IS NOT NULL
+OPTIONAL MATCH (conf)-[:HAS_VALUE]->(v:Resource)-[:ON_DIMENSION]->(dim)
+OPTIONAL MATCH (v)-[:STATUS]->(st:Resource)
+CALL (v) {
+  OPTIONAL MATCH (v)-[:CODED_AS]->(c:Resource)
+  WITH c ORDER BY c.prefLabel
+  RETURN [x IN collect(c) | x.uri] AS coded, [x IN collect(c) WHERE x.prefLabel IS NOT NULL | x.prefLabel] AS coded_labels
+}
+WITH i, dim, expected_concepts, expected_labels, service, p, v,
+     st IS NOT NULL AND st.uri = 'https://w3id.org/policygraph/ontology#known' AS known, coded, coded_labels
+RETURN i.identifier AS intent, dim.identifier AS dimension,
+       reduce(s = head(expected_labels), x IN tail(expected_labels) | s + ' | ' + x) AS expected,
+       service.caseLetter AS case, p.label AS period,
+       CASE WHEN known THEN coalesce(v.verbatim, 'unknown') ELSE 'unknown' END AS value,
+       CASE WHEN known AND size(coded_labels) > 0
+            THEN reduce(s = head(coded_labels), x IN tail(coded_labels) | s + ' | ' + x) END AS coded_as,
+       CASE WHEN NOT known THEN 'unknown'
+            WHEN any(c IN coded WHERE NOT c IN expected_concepts) THEN 'departed'
+            ELSE 'consistent' END AS status
+ORDER BY intent, dimension, case, p.periodOrder
