@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from app.build import read_manifest, store_dir
-from graph.neo4j_store import Neo4jSettings, Neo4jStore, Neo4jUnavailable
+from graph.cypher_guard import run_read_only
+from graph.neo4j_server import PID_FILE_NAME
+from graph.neo4j_store import ENV_URI, Neo4jSettings, Neo4jStore, Neo4jUnavailable
 from graph.oxigraph_store import PARAM_IRI_PREFIX, OxigraphStore
 from graph.results import QueryResult
 from ontology import ID_BASE
@@ -60,3 +63,20 @@ def _run_on_neo4j(build_dir: Path, text: str, params: dict[str, str | None], max
         result.notes.append("Neo4j does not hold the current build (or its last load did not finish); "
                             "run `policygraph load neo4j`")
     return result
+
+
+def neo4j_configured(build_dir: Path) -> Neo4jSettings | None:
+    """Neo4j settings when the user configured a server (NEO4J_URI) or runs the local one; else None."""
+    if os.environ.get(ENV_URI) or (build_dir / "neo4j" / PID_FILE_NAME).exists():
+        return Neo4jSettings.from_env(local_data_dir=build_dir / "neo4j")
+    return None
+
+
+def run_cypher(build_dir: Path, text: str, *, timeout_s: float = 30.0, max_rows: int = 10_000) -> QueryResult:
+    """Ad-hoc Cypher on the configured server: refused unless read-only, bounded in time and rows."""
+    settings = neo4j_configured(build_dir)
+    if settings is None:
+        raise Neo4jUnavailable("Neo4j is not configured: set NEO4J_URI, or run `policygraph neo4j start` and "
+                               "`policygraph load neo4j`")
+    with Neo4jStore(settings) as store:
+        return run_read_only(store, text, timeout_s=timeout_s, max_rows=max_rows)

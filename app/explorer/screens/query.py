@@ -4,14 +4,17 @@ import streamlit as st
 
 from app.build import store_dir
 from app.explorer.common import frame, require_build
-from app.named import run_named
+from app.named import neo4j_configured, run_cypher, run_named
+from graph.cypher_guard import CypherFailed, CypherTimeout, RefusedCypher
+from graph.neo4j_store import Neo4jUnavailable
 from graph.results import render
 from graph.sparql_guard import QueryFailed, QueryTimeout, RefusedQuery, run_bounded
 from queries import BadParameters, all_queries
 
 build = require_build()
 st.title("Query")
-named, adhoc = st.tabs(["Named queries", "SPARQL"])
+cypher_ready = neo4j_configured(build) is not None
+named, adhoc, cypher = st.tabs(["Named queries", "SPARQL", "Cypher"])
 with named:
     queries = all_queries()
     name = st.selectbox("Query", sorted(queries), format_func=lambda n: f"{n}: {queries[n].title}", key="query-name")
@@ -19,10 +22,12 @@ with named:
     st.caption(chosen.question)
     params = {p.name: st.text_input(f"{p.name} ({p.type}{'' if p.required else ', optional'})", key=f"param-{name}-"
                                     f"{p.name}", help=p.description) for p in chosen.params}
+    engines = ["sparql", "cypher"] if cypher_ready and "cypher" in chosen.texts else ["sparql"]
+    engine = st.radio("Engine", engines, horizontal=True, key="query-engine")
     if st.button("Run", key="query-run"):
         try:
-            result = run_named(build, name, {k: v for k, v in params.items() if v})
-        except BadParameters as exc:
+            result = run_named(build, name, {k: v for k, v in params.items() if v}, engine=engine)
+        except (BadParameters, Neo4jUnavailable) as exc:
             st.error(str(exc))
         else:
             st.dataframe(frame(result), hide_index=True, key="query-result")
@@ -41,3 +46,20 @@ with adhoc:
                 st.warning(note)
             st.dataframe(frame(result), hide_index=True, key="sparql-result")
             st.download_button("Download CSV", render(result, "csv"), "sparql.csv", "text/csv", key="sparql-csv")
+with cypher:
+    if not cypher_ready:
+        st.info("Neo4j is not configured: set NEO4J_URI (and NEO4J_USER / NEO4J_PASSWORD), or run "
+                "`policygraph neo4j start` and `policygraph load neo4j`.")
+    cypher_text = st.text_area("Cypher (read-only; 30 s and 10,000 rows at most)",
+                               "MATCH (s:Service) RETURN s.caseLetter AS case, s.label AS label ORDER BY case",
+                               key="cypher-text", height=160, disabled=not cypher_ready)
+    if st.button("Run Cypher", key="cypher-run", disabled=not cypher_ready):
+        try:
+            result = run_cypher(build, cypher_text)
+        except (RefusedCypher, CypherTimeout, CypherFailed, Neo4jUnavailable) as exc:
+            st.error(str(exc))
+        else:
+            for note in result.notes:
+                st.warning(note)
+            st.dataframe(frame(result), hide_index=True, key="cypher-result")
+            st.download_button("Download CSV", render(result, "csv"), "cypher.csv", "text/csv", key="cypher-csv")
