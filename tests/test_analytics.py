@@ -7,9 +7,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 from rdflib import RDF, Graph, URIRef
 from rdflib.compare import isomorphic
+from support import run_cli
 
 from app.analysis import drift_table, loaded_build, run_trace
 from graph.case_model import CaseModel

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CASE, REPO, run_cli
 from rdflib import Graph
 from rdflib.compare import isomorphic
+from support import CASE, REPO, run_cli
 
 from app import build as pipeline
 from app.build import BuildSummary, build, canonical_ntriples

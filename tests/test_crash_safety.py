@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CASE, REPO, run_cli
+from support import CASE, REPO, run_cli
 
 GOLDEN = (REPO / "tests" / "golden" / "table2.csv").read_text(encoding="utf-8")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CASE
 from pydantic import BaseModel
+from support import CASE
 
 from ingest.programme import FILES, load_programme
 from ingest.yaml_source import read_yaml

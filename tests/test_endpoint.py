@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 from rdflib import Graph, Literal
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
+from support import REPO
 
 PG = "https://w3id.org/policygraph/ontology#"
 LETTERS = f"SELECT DISTINCT ?c WHERE {{ ?s <{PG}caseLetter> ?c }} ORDER BY ?c"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CASE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import CASE
 
 from ingest.errors import IngestError
 from ingest.programme import load_programme

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli
+from support import REPO, run_cli
 
 from app.analysis import run_trace
 from app.build import build, store_dir

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from support import run_cli
 
 from graph.sparql_guard import RefusedQuery, check_read_only
 from queries import all_queries, parse_header
