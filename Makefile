@@ -1,10 +1,13 @@
 # The two entry points of the README. Each sets everything up first, so both work on a fresh machine.
+# `make run BUILD=dir PORT=n` moves the build folder and the explorer's port (the browser tests do).
 .PHONY: run test lint
+BUILD ?= build
+PORT ?= 8501
 
 run:
 	scripts/setup.sh
-	.venv/bin/policygraph build
-	.venv/bin/policygraph explore --server.headless true
+	.venv/bin/policygraph --build-dir $(BUILD) build
+	exec .venv/bin/policygraph --build-dir $(BUILD) explore --server.headless true --server.port $(PORT)
 
 lint:
 	.venv/bin/ruff check .

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from explorer_ui import CASE, CHROMIUM, Watch, cli_build, launch, running_explorer
+from explorer_ui import CASE, CHROMIUM, Watch, launch, readme_explorer, running_explorer
 from playwright.sync_api import Browser, Page, sync_playwright
 from xss_fixture import write_build
 
@@ -41,10 +41,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def explorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of the explorer on the case, built and started with the real commands."""
+    """Base URL of the explorer on the case, built and started by the README's command (`make run`)."""
     root = tmp_path_factory.mktemp("explorer")
-    build_dir = cli_build(root / "build")
-    with running_explorer(build_dir, root / "explorer.log") as url:
+    with readme_explorer(root / "build", root / "explorer.log") as url:
         yield url
 
 

@@ -88,17 +88,29 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s:
 
 
 @contextlib.contextmanager
+def readme_explorer(build_dir: Path, log: Path) -> Iterator[str]:
+    """The README's main command, `make run` (set up, build the case, start the explorer), with the build
+    folder and port moved; yields its base URL once healthy; stops the whole group afterwards."""
+    port = _free_port()
+    yield from _serve(["make", "-s", "run", f"BUILD={build_dir}", f"PORT={port}"], port, log, timeout_s=300)
+
+
+@contextlib.contextmanager
 def running_explorer(build_dir: Path, log: Path) -> Iterator[str]:
     """`policygraph --build-dir DIR explore --server.port PORT --server.headless true` in its own
     process group; yields its base URL once healthy; stops the whole group afterwards."""
     port = _free_port()
+    yield from _serve([str(POLICYGRAPH), "--build-dir", str(build_dir), "explore", "--server.port", str(port),
+                       "--server.headless", "true"], port, log)
+
+
+def _serve(command: list[str], port: int, log: Path, timeout_s: float = 90) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
-        proc = subprocess.Popen([str(POLICYGRAPH), "--build-dir", str(build_dir), "explore", "--server.port",
-                                 str(port), "--server.headless", "true"], cwd=REPO, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ})
+        proc = subprocess.Popen(command, cwd=REPO, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                env={**os.environ})
         try:
-            _wait_healthy(url, proc, log)
+            _wait_healthy(url, proc, log, timeout_s)
             yield url
         finally:
             with contextlib.suppress(ProcessLookupError):
