@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 import click
 
 from app import build as pipeline
 from app import cli_analytics, cli_explore, cli_serve
 from app.cli_neo4j import cypher_command, load_group, neo4j_group
+from app.cli_support import EXIT_BAD_INPUT, EXIT_FAILURE, die
 from app.named import list_queries, run_named
 from graph.neo4j_store import Neo4jUnavailable
 from graph.results import FORMATS, QueryResult, render
@@ -27,15 +27,8 @@ from ingest.errors import IngestError
 from queries import BadParameters, QueryNotFound
 
 DEFAULT_DATA = Path("data/health-trainers")
-EXIT_FAILURE = 1
-EXIT_BAD_INPUT = 2
 
 log = logging.getLogger("policygraph")
-
-
-def _die(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 def _params(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -85,9 +78,9 @@ def build(build_dir: Path, data_dir: Path, strict: bool) -> None:
     try:
         summary = pipeline.build(data_dir, build_dir, strict=strict)
     except IngestError as exc:
-        _die(exc.render() + "\nnothing was changed under " + str(build_dir), EXIT_BAD_INPUT)
+        die(exc.render() + "\nnothing was changed under " + str(build_dir), EXIT_BAD_INPUT)
     except OSError as exc:
-        _die(f"could not write the build ({exc}); the previous build is intact", EXIT_FAILURE)
+        die(f"could not write the build ({exc}); the previous build is intact", EXIT_FAILURE)
     click.echo(f"built {summary.programme}: {summary.triples} triples in {summary.seconds:.2f} s "
                f"-> {build_dir}/graph.ttl, graph.nt, store/")
     for cls, count in sorted(summary.counts.items()):
@@ -106,7 +99,7 @@ def validate(data_dir: Path) -> None:
     try:
         prog, graph = pipeline.validate_folder(data_dir)
     except IngestError as exc:
-        _die(exc.render(), EXIT_BAD_INPUT)
+        die(exc.render(), EXIT_BAD_INPUT)
     click.echo(f"{prog.id}: valid ({len(graph)} triples)")
 
 
@@ -129,11 +122,11 @@ def sparql(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit
         result = run_bounded(pipeline.store_dir(build_dir), text, _params(params), timeout_s=timeout,
                              max_rows=limit)
     except RefusedQuery as exc:
-        _die(str(exc), EXIT_BAD_INPUT)
+        die(str(exc), EXIT_BAD_INPUT)
     except FileNotFoundError as exc:
-        _die(str(exc), EXIT_FAILURE)
+        die(str(exc), EXIT_FAILURE)
     except (QueryTimeout, QueryFailed) as exc:
-        _die(str(exc), EXIT_FAILURE)
+        die(str(exc), EXIT_FAILURE)
     _emit(result, fmt)
 
 
@@ -157,9 +150,9 @@ def query(build_dir: Path, name: str | None, show_list: bool, fmt: str, params: 
     try:
         result = run_named(build_dir, name, _params(params), engine=engine)
     except (QueryNotFound, BadParameters) as exc:
-        _die(str(exc.args[0]), EXIT_BAD_INPUT)
+        die(str(exc.args[0]), EXIT_BAD_INPUT)
     except (FileNotFoundError, Neo4jUnavailable) as exc:
-        _die(str(exc), EXIT_FAILURE)
+        die(str(exc), EXIT_FAILURE)
     _emit(result, fmt)
 
 

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from app.analysis import drift_table, run_trace, trace_table
+from app.cli_support import die
 from graph.results import render
 from graph.traces import DEFAULT_HOP_CAP, DEFAULT_RESULT_CAP
-
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 @click.command()
@@ -36,11 +31,9 @@ def trace(build_dir: Path, ident: str, site: str | None, period: str | None, fmt
     try:
         result = run_trace(build_dir, ident, service=site, period=period, hop_cap=max_hops, result_cap=max_paths)
     except KeyError as exc:
-        _fail(str(exc.args[0]), 2)
-        return
+        die(str(exc.args[0]), 2)
     except FileNotFoundError as exc:
-        _fail(str(exc), 1)
-        return
+        die(str(exc), 1)
     if fmt == "json":
         payload = {"start": result.start, "truncated": result.truncated, "labels": result.labels,
                    "paths": [[asdict(h) for h in p.hops] for p in result.paths]}
@@ -64,8 +57,7 @@ def drift(build_dir: Path, site: str | None, fmt: str) -> None:
     try:
         table = drift_table(build_dir, site)
     except FileNotFoundError as exc:
-        _fail(str(exc), 1)
-        return
+        die(str(exc), 1)
     click.echo(render(table, fmt), nl=False)
     for note in table.notes:
         click.echo(f"note: {note}", err=True)

@@ -8,15 +8,12 @@ from pathlib import Path
 
 import click
 
+from app.cli_support import die
 from app.exports import MEDIA_TYPES, export
 from app.views import DEFAULT_MAX_NODES, View, neighbourhood_view, vision_view
 
 EXPLORER_ENTRY = Path(__file__).resolve().parent / "explorer" / "main.py"
 
-
-def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 def make_view(build_dir: Path, view: str, intent: str | None, site: str | None, period: str | None,
@@ -52,11 +49,9 @@ def export_command(build_dir: Path, fmt: str, view: str, intent: str | None, sit
         chosen = make_view(build_dir, view, intent, site, period, node, hops, max_nodes)
         data = export(build_dir, chosen, fmt)
     except KeyError as exc:
-        _fail(str(exc.args[0]), 2)
-        return
+        die(str(exc.args[0]), 2)
     except FileNotFoundError as exc:
-        _fail(str(exc), 1)
-        return
+        die(str(exc), 1)
     tmp = output.with_name(f".{output.name}.tmp")
     tmp.write_bytes(data)
     tmp.replace(output)  # never leave a half-written file under the requested name

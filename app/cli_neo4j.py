@@ -15,6 +15,7 @@ import click
 from neo4j.exceptions import DriverError, Neo4jError
 
 from app.build import read_manifest
+from app.cli_support import EXIT_BAD_INPUT, EXIT_FAILURE, die
 from graph import neo4j_server
 from graph.cypher_guard import (
     DEFAULT_MAX_ROWS,
@@ -29,14 +30,7 @@ from graph.neo4j_load import load_build
 from graph.neo4j_store import Neo4jSettings, Neo4jStore, Neo4jUnavailable
 from graph.results import FORMATS, QueryResult, render
 
-EXIT_FAILURE = 1
-EXIT_BAD_INPUT = 2
 PROGRESS_BAR_FROM = 20_000  # items; smaller loads finish before a bar is worth drawing
-
-
-def _die(message: str, code: int) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
 
 
 def server_config(build_dir: Path, port: int = neo4j_server.Neo4jServerConfig.bolt_port
@@ -50,7 +44,7 @@ def settings_for(build_dir: Path) -> Neo4jSettings:
 
 def _connection_error(settings: Neo4jSettings, exc: Exception) -> NoReturn:
     # The driver's own messages never contain the password; we add only the address.
-    _die(f"Neo4j at {settings.describe()} failed: {type(exc).__name__}: "
+    die(f"Neo4j at {settings.describe()} failed: {type(exc).__name__}: "
          f"{getattr(exc, 'message', None) or exc}", EXIT_FAILURE)
 
 
@@ -70,7 +64,7 @@ def start(build_dir: Path, port: int) -> None:
     try:
         server = neo4j_server.start(server_config(build_dir, port))
     except neo4j_server.Neo4jServerError as exc:
-        _die(str(exc), EXIT_FAILURE)
+        die(str(exc), EXIT_FAILURE)
     click.echo(f"Neo4j running on {server.uri} (pid {server.pid}, data {server.config.data_dir})")
 
 
@@ -81,7 +75,7 @@ def stop(build_dir: Path) -> None:
     try:
         stopped = neo4j_server.stop(server_config(build_dir))
     except neo4j_server.Neo4jServerError as exc:
-        _die(str(exc), EXIT_FAILURE)
+        die(str(exc), EXIT_FAILURE)
     click.echo("stopped" if stopped else "not running")
 
 
@@ -98,7 +92,7 @@ def status(build_dir: Path) -> None:
             store.check()
             loaded = store.loaded_build()
     except (Neo4jUnavailable, DriverError, Neo4jError) as exc:
-        _die(str(exc) if isinstance(exc, Neo4jUnavailable) else f"{type(exc).__name__}", EXIT_FAILURE)
+        die(str(exc) if isinstance(exc, Neo4jUnavailable) else f"{type(exc).__name__}", EXIT_FAILURE)
     click.echo(f"loaded:       {describe_load(loaded, build_dir)}")
 
 
@@ -160,7 +154,7 @@ def load_neo4j(build_dir: Path) -> None:
     try:
         report = load_build(settings, build_dir, progress=progress)
     except FileNotFoundError as exc:
-        _die(str(exc), EXIT_FAILURE)
+        die(str(exc), EXIT_FAILURE)
     except (DriverError, Neo4jError, OSError) as exc:
         _connection_error(settings, exc)
     finally:
@@ -199,13 +193,13 @@ def cypher_command(parse_params: Callable[[tuple[str, ...]], dict[str, str]]) ->
             with Neo4jStore(settings, timeout_s=timeout) as store:
                 result = run_read_only(store, text, parse_params(params), timeout_s=timeout, max_rows=limit)
         except RefusedCypher as exc:
-            _die(str(exc), EXIT_BAD_INPUT)
+            die(str(exc), EXIT_BAD_INPUT)
         except CypherTimeout as exc:
-            _die(str(exc), EXIT_FAILURE)
+            die(str(exc), EXIT_FAILURE)
         except CypherFailed as exc:
-            _die(str(exc), EXIT_BAD_INPUT)
+            die(str(exc), EXIT_BAD_INPUT)
         except Neo4jUnavailable as exc:
-            _die(str(exc), EXIT_FAILURE)
+            die(str(exc), EXIT_FAILURE)
         except (DriverError, Neo4jError, OSError) as exc:
             _connection_error(settings, exc)
         emit(result, fmt)

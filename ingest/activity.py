@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from ingest.activity_rdf import ActivityTerms
 from ingest.activity_schema import CLOSED, COLUMNS, DIMENSIONS, LINKED, TOTAL, Issue, RowChecker, Values, not_utf8
 from ingest.activity_suppression import PRIMARY, SECONDARY, SlotDecision, check_min_count, suppress_slot
+from ingest.csv_source import header_problem
 from ingest.errors import IngestError, Location, Problem, fail
 
 if TYPE_CHECKING:
@@ -99,18 +100,6 @@ class ActivityAggregate:
 
     def total(self, service: str, quarter: str) -> int:
         return self.slots[(service, quarter)].total
-
-
-def _header_problem(path: Path, header: list[str]) -> IngestError | None:
-    missing = [c for c in COLUMNS if c not in header]
-    extra = [c for c in header if c not in COLUMNS]
-    doubled = sorted({c for c in header if header.count(c) > 1})
-    if not (missing or extra or doubled):
-        return None
-    what = "; ".join(f"{label} column(s) {', '.join(names)}"
-                     for label, names in (("missing", missing), ("unknown", extra), ("repeated", doubled)) if names)
-    return fail(Location(path, 1, row=1), f"the header row is wrong: {what}",
-                f"the header must be exactly: {','.join(COLUMNS)}")
 
 
 def _not_utf8(where: Location, detail: str) -> Problem:
@@ -210,7 +199,7 @@ class _Reader:
         if (bad := not_utf8(joined)) is not None:
             raise IngestError([_not_utf8(first, f"byte 0x{bad[1]:02x} at column {bad[0] + 1}")])
         header = [h.strip() for h in header]
-        problem = _header_problem(self.path, header)
+        problem = header_problem(self.path, header, COLUMNS)
         if problem is not None:
             raise problem
         return header

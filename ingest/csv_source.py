@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -62,9 +63,10 @@ def _problem(where: Location, err: ErrorDetails) -> Problem:
     return Problem(where, message, fix)
 
 
-def _header_problem(path: Path, header: list[str]) -> IngestError | None:
-    missing = [c for c in COLUMNS if c not in header]
-    extra = [c for c in header if c not in COLUMNS]
+def header_problem(path: Path, header: list[str], columns: Sequence[str]) -> IngestError | None:
+    """An error naming every missing, unknown or repeated column of a CSV header, or None if it is right."""
+    missing = [c for c in columns if c not in header]
+    extra = [c for c in header if c not in columns]
     doubled = sorted({c for c in header if header.count(c) > 1})
     if not (missing or extra or doubled):
         return None
@@ -73,7 +75,7 @@ def _header_problem(path: Path, header: list[str]) -> IngestError | None:
              if names]
     what = "; ".join(parts)
     return fail(Location(path, 1, row=1), f"the header row is wrong: {what}",
-                f"the header must be exactly: {','.join(COLUMNS)}")
+                f"the header must be exactly: {','.join(columns)}")
 
 
 def read_configurations(path: Path) -> list[LocatedRow]:
@@ -91,7 +93,7 @@ def read_configurations(path: Path) -> list[LocatedRow]:
         if header is None:
             raise fail(Location(path, 1, row=1), "the file is empty",
                        f"start with the header row: {','.join(COLUMNS)}")
-        bad_header = _header_problem(path, header)
+        bad_header = header_problem(path, header, COLUMNS)
         if bad_header is not None:
             raise bad_header
         end = reader.line_num
