@@ -32,9 +32,9 @@ def _load(ntriples: Path, sha256: str, programme: str) -> LoadedBuild:
     return LoadedBuild(programme, model, trace_graph(model))
 
 
-def core_graph(build_dir: Path) -> tuple[Path, str]:
+def core_graph(build_dir: Path, manifest: dict[str, object] | None = None) -> tuple[Path, str]:
     """The build's N-Triples without the activity cube (which can be millions of triples), and its hash."""
-    manifest = read_manifest(build_dir)
+    manifest = read_manifest(build_dir) if manifest is None else manifest
     core = build_dir / "core.nt"
     if core.exists():
         return core.resolve(), str(manifest["core_nt_sha256"])
@@ -43,8 +43,9 @@ def core_graph(build_dir: Path) -> tuple[Path, str]:
 
 def loaded_build(build_dir: Path) -> LoadedBuild:
     """The current build's graph, model and trace graph, parsed once per build."""
-    path, sha = core_graph(build_dir)
-    return _load(path, sha, str(read_manifest(build_dir)["programme"]))
+    manifest = read_manifest(build_dir)
+    path, sha = core_graph(build_dir, manifest)
+    return _load(path, sha, str(manifest["programme"]))
 
 
 def start_node(loaded: LoadedBuild, ident: str) -> URIRef:

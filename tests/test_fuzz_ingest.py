@@ -95,6 +95,12 @@ def _fuzz_folder(tmp_path: Path) -> Path:
     return folder
 
 
+def _mutate_and_check(tmp_path: Path, name: str, text: str) -> None:
+    folder = _fuzz_folder(tmp_path)
+    (folder / name).write_text(text, encoding="utf-8")
+    _check(folder)
+
+
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 NIGHTLY = settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -102,34 +108,24 @@ NIGHTLY = settings(max_examples=10_000, deadline=None, suppress_health_check=[He
 @FAST
 @given(mutation=yaml_mutation())
 def test_yaml_mutations_give_located_errors(tmp_path: Path, mutation: tuple[str, str]) -> None:
-    name, text = mutation
-    folder = _fuzz_folder(tmp_path)
-    (folder / name).write_text(text, encoding="utf-8")
-    _check(folder)
+    _mutate_and_check(tmp_path, *mutation)
 
 
 @FAST
 @given(text=csv_mutation())
 def test_csv_mutations_give_located_errors(tmp_path: Path, text: str) -> None:
-    folder = _fuzz_folder(tmp_path)
-    (folder / "configurations.csv").write_text(text, encoding="utf-8")
-    _check(folder)
+    _mutate_and_check(tmp_path, "configurations.csv", text)
 
 
 @pytest.mark.slow
 @NIGHTLY
 @given(mutation=yaml_mutation())
 def test_yaml_mutations_nightly(tmp_path: Path, mutation: tuple[str, str]) -> None:
-    name, text = mutation
-    folder = _fuzz_folder(tmp_path)
-    (folder / name).write_text(text, encoding="utf-8")
-    _check(folder)
+    _mutate_and_check(tmp_path, *mutation)
 
 
 @pytest.mark.slow
 @NIGHTLY
 @given(text=csv_mutation())
 def test_csv_mutations_nightly(tmp_path: Path, text: str) -> None:
-    folder = _fuzz_folder(tmp_path)
-    (folder / "configurations.csv").write_text(text, encoding="utf-8")
-    _check(folder)
+    _mutate_and_check(tmp_path, "configurations.csv", text)

@@ -100,8 +100,9 @@ def test_worked_example_from_the_case(case_graph: Graph) -> None:
     assert graph.triples == len(case_graph)
 
 
-def test_decoding_the_encoding_gives_the_graph_back(case_graph: Graph) -> None:
-    graph = to_property_graph(from_rdflib(case_graph))
+def _decoded(source: Graph) -> Graph:
+    """Encode `source` as a property graph, then decode it with the stored vocabulary alone."""
+    graph = to_property_graph(from_rdflib(source))
     decoder = Decoder(Vocabulary.from_rows(graph.vocabulary.rows()))
     back = Graph()
     for node in graph.nodes:
@@ -110,7 +111,11 @@ def test_decoding_the_encoding_gives_the_graph_back(case_graph: Graph) -> None:
     for rel_type, pairs in graph.relationships.items():
         for s, o in pairs:
             back.add(to_rdflib((s, decoder.predicate(rel_type), o)))
-    assert isomorphic(back, case_graph)
+    return back
+
+
+def test_decoding_the_encoding_gives_the_graph_back(case_graph: Graph) -> None:
+    assert isomorphic(_decoded(case_graph), case_graph)
 
 
 def test_unknown_names_are_errors_not_silent_loss() -> None:
@@ -128,13 +133,4 @@ def test_blank_nodes_and_rdf_type_edge_cases_round_trip() -> None:
         ex:s a ex:C , [ a ex:D ] ; ex:p "v" ; ex:q ( ex:a ex:b ) .
     """, format="turtle")
     g.add((URIRef("https://example.org/s"), URIRef(RDF_TYPE), Literal("a literal type")))
-    graph = to_property_graph(from_rdflib(g))
-    decoder = Decoder(Vocabulary.from_rows(graph.vocabulary.rows()))
-    back = Graph()
-    for node in graph.nodes:
-        for triple in decoder.node_triples(node.uri, node.labels, dict(node.props)):
-            back.add(to_rdflib(triple))
-    for rel_type, pairs in graph.relationships.items():
-        for s, o in pairs:
-            back.add(to_rdflib((s, decoder.predicate(rel_type), o)))
-    assert isomorphic(back, g)
+    assert isomorphic(_decoded(g), g)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from graph.results import QueryResult
+from graph.results import QueryResult, render
 
 # Markdown that st.title / st.write / st.caption would act on: inline syntax anywhere (emphasis, code,
 # links and images, raw HTML, entities, $math$, :colour[] and :emoji:, tables) and block syntax at a
@@ -45,3 +45,11 @@ def table(result: QueryResult, key: str) -> None:
     st.dataframe(frame(result), hide_index=True, width="stretch", key=key)
     for note in result.notes:
         st.warning(note)
+
+
+def result_table(result: QueryResult, filename: str, key: str) -> None:
+    """A query result with its notes and a CSV download."""
+    for note in result.notes:
+        st.warning(note)
+    st.dataframe(frame(result), hide_index=True, key=f"{key}-result")
+    st.download_button("Download CSV", render(result, "csv"), filename, "text/csv", key=f"{key}-csv")

@@ -3,11 +3,10 @@
 import streamlit as st
 
 from app.build import store_dir
-from app.explorer.common import frame, require_build
+from app.explorer.common import require_build, result_table
 from app.named import neo4j_configured, run_cypher, run_named
 from graph.cypher_guard import CypherFailed, CypherTimeout, RefusedCypher
 from graph.neo4j_store import Neo4jUnavailable
-from graph.results import render
 from graph.sparql_guard import QueryFailed, QueryTimeout, RefusedQuery, run_bounded
 from queries import BadParameters, all_queries
 
@@ -30,8 +29,7 @@ with named:
         except (BadParameters, Neo4jUnavailable) as exc:
             st.error(str(exc))
         else:
-            st.dataframe(frame(result), hide_index=True, key="query-result")
-            st.download_button("Download CSV", render(result, "csv"), f"{name}.csv", "text/csv", key="query-csv")
+            result_table(result, f"{name}.csv", "query")
 with adhoc:
     text = st.text_area("SPARQL (read-only; 30 s and 10,000 rows at most)",
                         "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?label } LIMIT 20",
@@ -42,10 +40,7 @@ with adhoc:
         except (RefusedQuery, QueryTimeout, QueryFailed) as exc:
             st.error(str(exc))
         else:
-            for note in result.notes:
-                st.warning(note)
-            st.dataframe(frame(result), hide_index=True, key="sparql-result")
-            st.download_button("Download CSV", render(result, "csv"), "sparql.csv", "text/csv", key="sparql-csv")
+            result_table(result, "sparql.csv", "sparql")
 with cypher:
     if not cypher_ready:
         st.info("Neo4j is not configured: set NEO4J_URI (and NEO4J_USER / NEO4J_PASSWORD), or run "
@@ -59,7 +54,4 @@ with cypher:
         except (RefusedCypher, CypherTimeout, CypherFailed, Neo4jUnavailable) as exc:
             st.error(str(exc))
         else:
-            for note in result.notes:
-                st.warning(note)
-            st.dataframe(frame(result), hide_index=True, key="cypher-result")
-            st.download_button("Download CSV", render(result, "csv"), "cypher.csv", "text/csv", key="cypher-csv")
+            result_table(result, "cypher.csv", "cypher")
