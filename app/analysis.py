@@ -8,11 +8,12 @@ from functools import cache
 from pathlib import Path
 
 import networkx as nx
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from app.build import read_manifest
 from graph.case_model import CaseModel
 from graph.drift import Change, Measure, all_measures, changes, rollup
+from graph.indexed_store import load_ntriples
 from graph.results import QueryResult
 from graph.traces import DEFAULT_HOP_CAP, DEFAULT_RESULT_CAP, TraceResult, trace, trace_graph
 from ontology import ID_BASE
@@ -28,7 +29,7 @@ class LoadedBuild:
 @cache
 def _load(ntriples: Path, sha256: str, programme: str) -> LoadedBuild:
     del sha256  # cache key: a rebuilt graph has a new hash
-    model = CaseModel(Graph().parse(ntriples, format="nt"))
+    model = CaseModel(load_ntriples(ntriples))
     return LoadedBuild(programme, model, trace_graph(model))
 
 

@@ -26,13 +26,12 @@ from pathlib import Path
 
 from rdflib import RDF, Graph
 
-from graph.derive import derived_statements
+from app.prepare import Stage, check_folder, validate_folder, write_core
+from app.workers import worker
 from graph.oxigraph_store import bulk_load, write_turtle
 from ingest.activity import ActivitySummary, ingest_activity
 from ingest.errors import IngestError, Location, Problem
 from ingest.programme import Programme, load_programme
-from ingest.rdf import build_graph
-from ingest.shacl import shacl_sample, shacl_violations
 from ontology import PG
 
 log = logging.getLogger(__name__)
@@ -48,21 +47,6 @@ class BuildSummary:
     seconds: float
     counts: dict[str, int]
     activity: ActivitySummary | None = None
-
-
-def validate_folder(data_dir: Path) -> tuple[Programme, Graph]:
-    """Validate a programme folder end to end (records, references, SHACL) and derive adaptations and
-    measures, without writing anything."""
-    prog = load_programme(data_dir)
-    graph = build_graph(prog)
-    graph += derived_statements(graph)
-    sample, _scope = shacl_sample(graph)
-    violations = shacl_violations(sample)
-    if violations:
-        raise IngestError([Problem(Location(data_dir), f"SHACL: {v}",
-                                   "fix the record behind this node (see ontology/shapes.ttl)")
-                           for v in violations])
-    return prog, graph
 
 
 def canonical_ntriples(graph: Graph) -> str:
@@ -101,30 +85,84 @@ def _point(link: Path, target: str) -> None:
     tmp.replace(link)
 
 
-def _activity(prog: Programme, staging: Path, strict: bool) -> ActivitySummary | None:
-    """Aggregate the programme's activity extract, if it has one, into staging/activity.nt."""
+STAGES = ("records", "statements and activity", "store, graph.nt and Turtle", "release")
+
+
+def _no_stage(_name: str) -> None:
+    return None
+
+
+def _activity(prog: Programme, out: Path, strict: bool) -> ActivitySummary | None:
+    """Aggregate the programme's activity extract, if it has one, into `out` (N-Triples)."""
     extract = prog.programme.activity
     if extract is None:
         return None
-    return ingest_activity(prog.folder / extract.file, staging / "activity.nt", programme=prog.id,
+    return ingest_activity(prog.folder / extract.file, out, programme=prog.id,
                            services={s.id for s in prog.services.services}, source=extract.source,
                            min_count=extract.min_count, strict=strict)
 
 
-def _concatenate(parts: list[Path], out: Path) -> None:
-    with out.open("wb") as target:
+def _graph_files(parts: list[Path], graph_nt: Path, turtle: Path, prefixes: dict[str, str]) -> str:
+    """graph.nt (the parts concatenated) and graph.ttl; returns graph.nt's SHA-256."""
+    digest = hashlib.sha256()
+    if len(parts) == 1:
+        os.link(parts[0], graph_nt)  # one part: the same file under both names, no copy
+    with contextlib.ExitStack() as files:
+        target = files.enter_context(graph_nt.open("wb")) if len(parts) > 1 else None
         for part in parts:
             with part.open("rb") as source:
-                shutil.copyfileobj(source, target, 1 << 20)
+                while chunk := source.read(1 << 20):
+                    digest.update(chunk)
+                    if target is not None:
+                        target.write(chunk)
+    write_turtle(graph_nt, turtle, prefixes)
+    return digest.hexdigest()
 
 
-def build(data_dir: Path, build_dir: Path, *, strict: bool = False) -> BuildSummary:
+def _write_release(prog: Programme, data_dir: Path, staging: Path, strict: bool,
+                   stage: Stage) -> tuple[int, dict[str, int], ActivitySummary | None]:
+    """Write every file of a release into `staging`: (triples, instance counts, activity summary)."""
+    # Curated statements and the activity cube are CPU-bound and independent: one worker each, in
+    # parallel; their memory is freed when they end, before the store load (the build's largest need).
+    stage("statements and activity")
+    with worker(write_core, prog, staging / "core.nt") as core_job, \
+            worker(_activity, prog, staging / "activity.nt", strict) as activity_job:
+        core = core_job.result()
+        activity = activity_job.result()
+    parts = [staging / "core.nt"] + ([staging / "activity.nt"] if activity else [])
+    stage("store, graph.nt and Turtle")
+    # The files are written by a worker while this process loads the store from the same parts (forked
+    # before any store is opened: a fork must not copy RocksDB's threads mid-work).
+    with worker(_graph_files, parts, staging / "graph.nt", staging / "graph.ttl", core.prefixes) as files_job:
+        triples = bulk_load(staging / "store", *parts)
+        graph_sha = files_job.result()
+    (staging / "activity.nt").unlink(missing_ok=True)
+    manifest = {
+        "programme": prog.id,
+        "data_dir": str(Path(data_dir).resolve()),
+        "triples": triples,
+        "core_triples": core.triples,
+        "graph_nt_sha256": graph_sha,
+        "core_nt_sha256": core.sha256,
+        "shacl": {"triples": core.scope.triples, "validated": core.scope.validated,
+                  "sampled_services": list(core.scope.sampled_services)},
+        "activity": None if activity is None else {
+            k: v for k, v in asdict(activity).items() if k not in ("problems", "elapsed_s")},
+        "policygraph_version": version("policygraph"),
+        "counts": core.counts,
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return triples, core.counts, activity
+
+
+def build(data_dir: Path, build_dir: Path, *, strict: bool = False, stage: Stage = _no_stage) -> BuildSummary:
     """Validate, write and load a new release; swap it in only when all of it succeeded.
 
-    `strict`: a bad row in the activity extract fails the build (default: skipped and reported)."""
+    `strict`: a bad row in the activity extract fails the build (default: skipped and reported).
+    `stage`: called with each step's name (STAGES) as it starts, for progress display."""
     started = time.perf_counter()
-    prog, graph = validate_folder(data_dir)  # fails before anything under build/ is touched
-    nt = canonical_ntriples(graph)
+    stage("records")
+    prog = load_programme(data_dir)  # bad records fail before anything under build/ is touched
     with _locked(build_dir):
         releases = build_dir / "releases"
         releases.mkdir(exist_ok=True)
@@ -134,27 +172,8 @@ def build(data_dir: Path, build_dir: Path, *, strict: bool = False) -> BuildSumm
         staging = build_dir / f".staging-{os.getpid()}-{time.time_ns()}"
         staging.mkdir()
         try:
-            # core.nt: curated + derived statements (what analytics load); graph.nt adds the activity cube.
-            (staging / "core.nt").write_text(nt, encoding="utf-8")
-            activity = _activity(prog, staging, strict)
-            parts = [staging / "core.nt"] + ([staging / "activity.nt"] if activity else [])
-            _concatenate(parts, staging / "graph.nt")
-            (staging / "activity.nt").unlink(missing_ok=True)
-            write_turtle(staging / "graph.nt", staging / "graph.ttl", {p: str(ns) for p, ns in graph.namespaces()})
-            triples = bulk_load(staging / "store", staging / "graph.nt")
-            counts = _counts(graph)
-            manifest = {
-                "programme": prog.id,
-                "data_dir": str(Path(data_dir).resolve()),
-                "triples": triples,
-                "graph_nt_sha256": _sha256(staging / "graph.nt"),
-                "core_nt_sha256": hashlib.sha256(nt.encode("utf-8")).hexdigest(),
-                "activity": None if activity is None else {
-                    k: v for k, v in asdict(activity).items() if k not in ("problems", "elapsed_s")},
-                "policygraph_version": version("policygraph"),
-                "counts": counts,
-            }
-            (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+            triples, counts, activity = _write_release(prog, data_dir, staging, strict, stage)
+            stage("release")
             release = releases / f"r{time.time_ns()}"
             staging.rename(release)
         except BaseException:
@@ -170,14 +189,6 @@ def build(data_dir: Path, build_dir: Path, *, strict: bool = False) -> BuildSumm
     seconds = time.perf_counter() - started
     log.info("built %s: %d triples in %.2f s", prog.id, triples, seconds)
     return BuildSummary(prog.id, triples, release, seconds, counts, activity)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _prune(releases: Path, keep: set[str]) -> None:
@@ -201,3 +212,7 @@ def read_manifest(build_dir: Path) -> dict[str, object]:
         raise FileNotFoundError(f"no build in {build_dir}; run `policygraph build` first")
     data: dict[str, object] = json.loads(path.read_text())
     return data
+
+
+__all__ = ["STAGES", "BuildSummary", "build", "canonical_ntriples", "check_folder", "read_manifest", "store_dir",
+           "validate_folder"]

@@ -11,7 +11,7 @@ import click
 from app import build as pipeline
 from app import cli_analytics, cli_explore, cli_serve
 from app.cli_neo4j import cypher_command, load_group, neo4j_group
-from app.cli_support import EXIT_BAD_INPUT, EXIT_FAILURE, die
+from app.cli_support import EXIT_BAD_INPUT, EXIT_FAILURE, die, stage_progress
 from app.named import list_queries, run_named
 from graph.neo4j_store import Neo4jUnavailable
 from graph.results import FORMATS, QueryResult, render
@@ -76,7 +76,8 @@ def build(build_dir: Path, data_dir: Path, strict: bool) -> None:
     Example: policygraph build --data data/health-trainers
     """
     try:
-        summary = pipeline.build(data_dir, build_dir, strict=strict)
+        with stage_progress("build", pipeline.STAGES) as stage:
+            summary = pipeline.build(data_dir, build_dir, strict=strict, stage=stage)
     except IngestError as exc:
         die(exc.render() + "\nnothing was changed under " + str(build_dir), EXIT_BAD_INPUT)
     except OSError as exc:
@@ -97,10 +98,13 @@ def validate(data_dir: Path) -> None:
     Example: policygraph validate --data data/health-trainers
     """
     try:
-        prog, graph = pipeline.validate_folder(data_dir)
+        prepared = pipeline.check_folder(data_dir)
     except IngestError as exc:
         die(exc.render(), EXIT_BAD_INPUT)
-    click.echo(f"{prog.id}: valid ({len(graph)} triples)")
+    scope = prepared.scope
+    sampled = "" if scope.complete else (f"; SHACL on {scope.validated} of them, sampling "
+                                         f"{', '.join(scope.sampled_services)}")
+    click.echo(f"{prepared.prog.id}: valid ({len(prepared.lines)} triples{sampled})")
 
 
 @main.command()

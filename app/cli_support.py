@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
 from typing import NoReturn
 
 import click
+
+log = logging.getLogger(__name__)
 
 EXIT_FAILURE = 1
 EXIT_BAD_INPUT = 2
@@ -15,3 +21,30 @@ def die(message: str, code: int) -> NoReturn:
     """Print `error: message` on stderr and exit with `code` (1 failure, 2 bad usage or input)."""
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+@contextlib.contextmanager
+def stage_progress(label: str, stages: Sequence[str]) -> Iterator[Callable[[str], None]]:
+    """A progress bar over a job's stages on stderr (drawn on a terminal; with -v a log line per stage).
+    Yields the function to call with each stage's name as it starts."""
+    started = time.perf_counter()
+
+    def note(name: str) -> None:
+        log.info("%s: %s (%.1f s)", label, name, time.perf_counter() - started)
+
+    if not sys.stderr.isatty():  # a log or a pipe gets no bar: the stages are logged (shown with -v)
+        yield note
+        return
+    with click.progressbar(length=len(stages), label=label, file=sys.stderr, show_pos=True) as bar:
+        done = 0
+
+        def stage(name: str) -> None:
+            nonlocal done
+            position = stages.index(name) if name in stages else done
+            bar.label = f"{label}: {name} ({time.perf_counter() - started:.1f} s)"
+            bar.update(position - done)
+            done = position
+            note(name)
+
+        yield stage
+        bar.update(len(stages) - done)

@@ -41,8 +41,12 @@ class Expectation:
 class CaseModel:
     """Services, ordered periods, cells, expectations and concept orientations of one build."""
 
-    def __init__(self, graph: Graph) -> None:
+    def __init__(self, graph: Graph, cells: dict[tuple[URIRef, URIRef, URIRef], Cell] | None = None) -> None:
+        """`cells`: the configuration table when the caller already has it (a build makes it from the
+        records, so `graph` need only hold the vocabulary and the programme-wide statements)."""
         self.graph = graph
+        if cells is not None:
+            self.__dict__["cells"] = cells  # takes the place of the cached property
 
     def label(self, node: URIRef) -> str:
         value = self.graph.value(node, RDFS.label) or self.graph.value(node, SKOS.prefLabel)

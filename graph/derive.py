@@ -7,70 +7,94 @@ their evidence so every hop of a trace stays cited.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from importlib.metadata import version
 from itertools import pairwise
 
-from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from graph.case_model import CaseModel, Cell
 from graph.drift import Measure, all_measures
+from ingest import nt
 from ontology import PG, PROV, VOCAB
 
 FRAME = VOCAB + "frame/"
+TYPE, LABEL = nt.RDF_TYPE, nt.RDFS_LABEL
+P = {name: f"<{PG[name]}>" for name in (
+    "partOfProgramme", "evidence", "source", "locator", "ofService", "onDimension", "fromPeriod", "toPeriod",
+    "fromValue", "toValue", "addedConcept", "removedConcept", "frameNature", "frameWhatModified", "frameFidelity",
+    "decisionStatus", "reasonStatus", "duringPeriod", "fidelity", "medicalisation", "fidelityKnown",
+    "fidelityDimensions", "medicalisationKnown", "dimensionCount", "sufficientData", "softwareVersion",
+    "Evidence", "Adaptation", "DriftMeasure", "DerivationRun", "unknown")}
+GENERATED_BY, DERIVED_FROM = f"<{PROV.wasGeneratedBy}>", f"<{PROV.wasDerivedFrom}>"
 
 
-def _decimal(value: Fraction) -> Literal:
+def _decimal(value: Fraction) -> str:
     exact = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
-    text = format(exact.normalize(), "f")
-    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
+    return nt.decimal(exact)
+
+
+class Derived:
+    """Derived statements as N-Triples lines: the run's own, and each service's (by service id)."""
+
+    def __init__(self) -> None:
+        self.common: list[str] = []
+        self.per_service: dict[str, list[str]] = defaultdict(list)
+
+    def lines(self) -> list[str]:
+        return [*self.common, *(line for lines in self.per_service.values() for line in lines)]
 
 
 class _Deriver:
-    def __init__(self, graph: Graph) -> None:
-        self.model = CaseModel(graph)
-        self.out = Graph()
-        programme = graph.value(None, RDF.type, PG.Programme)
+    def __init__(self, model: CaseModel) -> None:
+        self.model = model
+        programme = model.graph.value(None, RDF.type, PG.Programme)
         assert isinstance(programme, URIRef), "a build has exactly one pg:Programme"
-        self.programme = programme
-        self.run = URIRef(f"{programme}/derivation/policygraph-{version('policygraph')}")
+        self.programme = f"<{programme}>"
+        self.source_base = f"{programme}/source/"
+        self.run = f"<{programme}/derivation/policygraph-{version('policygraph')}>"
+        self.out = Derived()
+        self.lines = self.out.common
 
-    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
-        self.out.add((s, p, o))
+    def add(self, s: str, p: str, o: str) -> None:
+        self.lines.append(f"{s} {p} {o} .\n")
 
-    def derived(self, node: URIRef, cls: URIRef, label: str, sources: list[Cell]) -> None:
-        self.add(node, RDF.type, cls)
-        self.add(node, RDFS.label, Literal(label, lang="en"))
-        self.add(node, PG.partOfProgramme, self.programme)
-        self.add(node, PROV.wasGeneratedBy, self.run)
+    def derived(self, node: str, cls: str, label: str, sources: list[Cell]) -> None:
+        self.add(node, TYPE, P[cls])
+        self.add(node, LABEL, nt.literal(label, "en"))
+        self.add(node, P["partOfProgramme"], self.programme)
+        self.add(node, GENERATED_BY, self.run)
         n = 0
         for cell in sources:
-            self.add(node, PROV.wasDerivedFrom, cell.iri)
-            for ev in self.model.graph.objects(cell.iri, PG.evidence):
+            self.add(node, DERIVED_FROM, f"<{cell.iri}>")
+            for source, locator in cell.evidence:
                 n += 1
-                copy = URIRef(f"{node}/evidence/{n}")
-                self.add(node, PG.evidence, copy)
-                self.add(copy, RDF.type, PG.Evidence)
-                for p in (PG.source, PG.locator):
-                    value = self.model.graph.value(ev, p)
-                    if value is not None:
-                        self.add(copy, p, value)  # type: ignore[arg-type]
+                copy = f"{node[:-1]}/evidence/{n}>"
+                self.add(node, P["evidence"], copy)
+                self.add(copy, TYPE, P["Evidence"])
+                self.add(copy, P["source"], f"<{self.source_base}{nt.segment(source)}>")
+                self.add(copy, P["locator"], nt.literal(locator))
 
-    def derive(self) -> Graph:
-        self.add(self.run, RDF.type, PG.DerivationRun)
-        self.add(self.run, RDFS.label, Literal(f"policygraph {version('policygraph')} derivation", lang="en"))
-        self.add(self.run, PG.softwareVersion, Literal(version("policygraph")))
-        self.add(self.run, PG.partOfProgramme, self.programme)
+    def derive(self) -> Derived:
+        software = version("policygraph")
+        self.add(self.run, TYPE, P["DerivationRun"])
+        self.add(self.run, LABEL, nt.literal(f"policygraph {software} derivation", "en"))
+        self.add(self.run, P["softwareVersion"], nt.literal(software))
+        self.add(self.run, P["partOfProgramme"], self.programme)
         self._adaptations()
         for m in all_measures(self.model):
+            self.lines = self.out.per_service[self.model.ident(m.service)]
             self._measure(m)
+        self.lines = self.out.common
         return self.out
 
     def _adaptations(self) -> None:
         m = self.model
         for service in m.services:
+            self.lines = self.out.per_service[m.ident(service)]
             for before, after in pairwise(m.periods):
                 for dim in m.dimensions:
                     a, b = m.cells.get((service, before, dim)), m.cells.get((service, after, dim))
@@ -81,56 +105,61 @@ class _Deriver:
 
     def _adaptation(self, service: URIRef, before: URIRef, after: URIRef, dim: URIRef, a: Cell, b: Cell) -> None:
         m = self.model
-        node = URIRef(f"{self.programme}/adaptation/{m.ident(service)}/{m.ident(before)}--{m.ident(after)}/"
-                      f"{m.ident(dim)}")
-        self.derived(node, PG.Adaptation, f"{m.label(service)}: {m.ident(dim)} changed from {m.label(before).lower()}"
-                     f" to {m.label(after).lower()}", [a, b])
-        self.add(node, PG.ofService, service)
-        self.add(node, PG.onDimension, dim)
-        self.add(node, PG.fromPeriod, before)
-        self.add(node, PG.toPeriod, after)
-        self.add(node, PG.fromValue, a.iri)
-        self.add(node, PG.toValue, b.iri)
+        node = (f"<{self.programme[1:-1]}/adaptation/{m.ident(service)}/{m.ident(before)}--{m.ident(after)}/"
+                f"{m.ident(dim)}>")
+        self.derived(node, "Adaptation", f"{m.label(service)}: {m.ident(dim)} changed from "
+                     f"{m.label(before).lower()} to {m.label(after).lower()}", [a, b])
+        self.add(node, P["ofService"], f"<{service}>")
+        self.add(node, P["onDimension"], f"<{dim}>")
+        self.add(node, P["fromPeriod"], f"<{before}>")
+        self.add(node, P["toPeriod"], f"<{after}>")
+        self.add(node, P["fromValue"], f"<{a.iri}>")
+        self.add(node, P["toValue"], f"<{b.iri}>")
         added, removed = b.codes - a.codes, a.codes - b.codes
         for code in sorted(added):
-            self.add(node, PG.addedConcept, code)
+            self.add(node, P["addedConcept"], f"<{code}>")
         for code in sorted(removed):
-            self.add(node, PG.removedConcept, code)
+            self.add(node, P["removedConcept"], f"<{code}>")
         nature = "substituting" if added and removed else "adding" if added else "removing"
-        self.add(node, PG.frameNature, URIRef(FRAME + nature))
+        self.add(node, P["frameNature"], f"<{FRAME}{nature}>")
         what = m.graph.value(dim, PG.frameWhatModified)
         if isinstance(what, URIRef):
-            self.add(node, PG.frameWhatModified, what)
+            self.add(node, P["frameWhatModified"], f"<{what}>")
         expectations = m.expectations_on(dim)
         if not expectations:
             fidelity = "fidelity-unknown"
         else:
             fidelity = "fidelity-consistent" if all(m.meets(b, e) for e in expectations) else "fidelity-inconsistent"
-        self.add(node, PG.frameFidelity, URIRef(FRAME + fidelity))
+        self.add(node, P["frameFidelity"], f"<{FRAME}{fidelity}>")
         # Table 2 says what changed, not who decided or why: both stay unknown until a source says.
-        self.add(node, PG.decisionStatus, PG.unknown)
-        self.add(node, PG.reasonStatus, PG.unknown)
+        self.add(node, P["decisionStatus"], P["unknown"])
+        self.add(node, P["reasonStatus"], P["unknown"])
 
     def _measure(self, measure: Measure) -> None:
         m = self.model
-        node = URIRef(f"{self.programme}/measure/{m.ident(measure.service)}/{m.ident(measure.period)}")
+        node = f"<{self.programme[1:-1]}/measure/{m.ident(measure.service)}/{m.ident(measure.period)}>"
         cells = [c for d in m.dimensions if (c := m.cells.get((measure.service, measure.period, d))) is not None]
-        self.derived(node, PG.DriftMeasure, f"Drift measures of {m.label(measure.service)} at "
+        self.derived(node, "DriftMeasure", f"Drift measures of {m.label(measure.service)} at "
                      f"{m.label(measure.period).lower()}", cells)
-        self.add(node, PG.ofService, measure.service)
-        self.add(node, PG.duringPeriod, measure.period)
+        self.add(node, P["ofService"], f"<{measure.service}>")
+        self.add(node, P["duringPeriod"], f"<{measure.period}>")
         if measure.fidelity is not None:
-            self.add(node, PG.fidelity, _decimal(measure.fidelity))
+            self.add(node, P["fidelity"], _decimal(measure.fidelity))
         if measure.medicalisation is not None:
-            self.add(node, PG.medicalisation, _decimal(measure.medicalisation))
-        self.add(node, PG.fidelityKnown, Literal(measure.fidelity_known))
-        self.add(node, PG.fidelityDimensions, Literal(measure.fidelity_dimensions))
-        self.add(node, PG.medicalisationKnown, Literal(measure.medicalisation_known))
-        self.add(node, PG.dimensionCount, Literal(measure.dimensions))
-        self.add(node, PG.sufficientData, Literal(measure.sufficient))
-        self.add(node, DCTERMS.description, Literal("See docs/measures.md for the definitions.", lang="en"))
+            self.add(node, P["medicalisation"], _decimal(measure.medicalisation))
+        self.add(node, P["fidelityKnown"], nt.integer(measure.fidelity_known))
+        self.add(node, P["fidelityDimensions"], nt.integer(measure.fidelity_dimensions))
+        self.add(node, P["medicalisationKnown"], nt.integer(measure.medicalisation_known))
+        self.add(node, P["dimensionCount"], nt.integer(measure.dimensions))
+        self.add(node, P["sufficientData"], nt.boolean(measure.sufficient))
+        self.add(node, f"<{DCTERMS.description}>", nt.literal("See docs/measures.md for the definitions.", "en"))
+
+
+def derive(model: CaseModel) -> Derived:
+    """Adaptations and measures derived from a programme's configuration table, as N-Triples lines."""
+    return _Deriver(model).derive()
 
 
 def derived_statements(graph: Graph) -> Graph:
     """Adaptations and measures derived from `graph` (not added to it)."""
-    return _Deriver(graph).derive()
+    return nt.to_graph(derive(CaseModel(graph)).lines())

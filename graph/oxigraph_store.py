@@ -15,10 +15,11 @@ log = logging.getLogger(__name__)
 PARAM_IRI_PREFIX = "iri:"
 
 
-def bulk_load(store_dir: Path, ntriples: Path) -> int:
-    """Create a new store at `store_dir` from an N-Triples file; return its triple count."""
+def bulk_load(store_dir: Path, *ntriples: Path) -> int:
+    """Create a new store at `store_dir` from N-Triples files; return its triple count."""
     store = ox.Store(str(store_dir))
-    store.bulk_load(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    for path in ntriples:
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
     store.flush()
     count = len(store)
     del store  # releases the RocksDB lock

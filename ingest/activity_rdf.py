@@ -9,16 +9,10 @@ The structure (pg:activityStructure) is declared once, in ontology/activity.ttl.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from ingest.activity_schema import DIMENSION_LABELS, NO_PHP, TOTAL
 from ingest.activity_suppression import Status
+from ingest.nt import FALSE, RDF_TYPE, RDFS_LABEL, TRUE, integer, literal, segment
 from ontology import ID_BASE, PG, QB
-
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-RDFS_LABEL = "<http://www.w3.org/2000/01/rdf-schema#label>"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
 def _p(name: str) -> str:
@@ -30,21 +24,6 @@ P = {name: _p(name) for name in ("refService", "refQuarter", "breakdown", "categ
                                  "suppression", "partOfProgramme", "evidence", "source", "locator",
                                  "suppressionThreshold")}
 DATASET_OF = f"<{QB.dataSet}>"
-TRUE, FALSE = f'"true"^^<{XSD}boolean>', f'"false"^^<{XSD}boolean>'
-
-
-def segment(ident: str) -> str:
-    """One id as an IRI path segment."""
-    return quote(ident, safe="-_")
-
-
-def literal(text: str, lang: str | None = None) -> str:
-    body = '"' + text.translate(_ESCAPES) + '"'
-    return body + "@" + lang if lang else body
-
-
-def integer(value: int) -> str:
-    return f'"{value}"^^<{XSD}integer>'
 
 
 class ActivityTerms:

@@ -44,6 +44,10 @@ class IngestError(Exception):
         self.problems = sorted(problems, key=lambda p: (str(p.location.path), p.location.line or 0))
         super().__init__(self.render())
 
+    def __reduce__(self) -> tuple[type[IngestError], tuple[list[Problem]]]:
+        # Rebuilt from its problems, so that it crosses process boundaries (a build's worker) intact.
+        return type(self), (self.problems,)
+
     def render(self) -> str:
         head = f"{len(self.problems)} problem(s) in the curated data:"
         return "\n".join([head, *(str(p) for p in self.problems)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -52,7 +52,6 @@ def shacl_violations(graph: Graph) -> list[Violation]:
 # deterministic sample of services, every other statement in full (records were all checked by ingest).
 FULL_VALIDATION_LIMIT = 150_000
 SAMPLE_SERVICES = 3
-_PER_SERVICE = re.compile(r"/id/[^/]+/(?:configuration|referral|measure|adaptation)/([^/]+)/")
 
 
 @dataclass(frozen=True)
@@ -66,20 +65,18 @@ class Scope:
         return self.triples == self.validated
 
 
-def shacl_sample(graph: Graph, limit: int = FULL_VALIDATION_LIMIT) -> tuple[Graph, Scope]:
-    """The graph itself when small; otherwise every statement except those of services outside a sample."""
-    if len(graph) <= limit:
-        return graph, Scope(len(graph), len(graph), ())
-    services = sorted({m.group(1) for s in graph.subjects(unique=True) if (m := _PER_SERVICE.search(str(s)))})
-    keep = set(services[:SAMPLE_SERVICES])
-    sample = Graph()
-    for triple in graph:
-        match = _PER_SERVICE.search(str(triple[0]))
-        if match is None or match.group(1) in keep:
-            sample.add(triple)
+def sample_scope(per_service: Mapping[str, int], triples: int, limit: int | None = None) -> Scope:
+    """What SHACL validates: everything when at most `limit` triples; otherwise every statement that is not
+    about one service, and the per-service statements (`per_service`: their count by service id) of the
+    first services in id order."""
+    if triples <= (FULL_VALIDATION_LIMIT if limit is None else limit):
+        return Scope(triples, triples, ())
+    keep = tuple(sorted(per_service)[:SAMPLE_SERVICES])
+    skipped = sum(count for service, count in per_service.items() if service not in keep)
+    scope = Scope(triples, triples - skipped, keep)
     log.warning("SHACL on a sample: %d of %d triples (all statements, per-service ones for %s)",
-                len(sample), len(graph), ", ".join(sorted(keep)))
-    return sample, Scope(len(graph), len(sample), tuple(sorted(keep)))
+                scope.validated, triples, ", ".join(keep))
+    return scope
 
 
 def _short(node: object) -> str:

@@ -1,0 +1,136 @@
+"""Validated records -> the build's curated and derived statements as canonical N-Triples lines.
+
+Streams: the statements are N-Triples lines from the start (ingest/rdf.py); only the vocabulary and the
+programme-wide statements are parsed into rdflib (the context that derivation and SHACL read), and the
+per-service statements of a large programme only for the services that SHACL samples. So memory grows
+with the text of the statements (a few hundred bytes each), not with an rdflib graph (~3 KB each).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Graph
+
+from graph.case_model import CaseModel
+from graph.derive import derive
+from ingest import nt
+from ingest.errors import IngestError, Location, Problem
+from ingest.programme import Programme, load_programme
+from ingest.rdf import prefixes, programme_statements, vocabulary_lines
+from ingest.shacl import Scope, sample_scope, shacl_violations
+from ontology import PG
+
+log = logging.getLogger(__name__)
+
+Stage = Callable[[str], None]  # called with a stage's name when it starts
+
+
+@dataclass
+class Prepared:
+    prog: Programme
+    lines: list[str]  # canonical N-Triples: unique lines, sorted
+    counts: dict[str, int]  # instances per policygraph class
+    scope: Scope  # what SHACL validated
+    prefixes: dict[str, str]
+
+
+def _no_stage(_name: str) -> None:
+    return None
+
+
+def prepare(prog: Programme, stage: Stage = _no_stage) -> Prepared:
+    """Statements (curated + derived) of a validated programme, SHACL-checked; raises IngestError."""
+    started = time.perf_counter()
+    stage("statements")
+    statements = programme_statements(prog)
+    core = [*vocabulary_lines(), *statements.core]
+    context = nt.to_graph(core)
+    stage("derivation")
+    derived = derive(CaseModel(context, statements.cells))
+    derived_common = derived.common
+    core += derived_common
+    per_service = {service: [*statements.per_service.get(service, []), *derived.per_service.get(service, [])]
+                   for service in sorted(statements.per_service.keys() | derived.per_service.keys())}
+    del statements, derived
+    stage("SHACL")
+    total = len(core) + sum(len(lines) for lines in per_service.values())
+    scope = sample_scope({service: len(lines) for service, lines in per_service.items()}, total)
+    sampled = per_service if scope.complete else {s: per_service[s] for s in scope.sampled_services}
+    # The context already holds the vocabulary and the programme-wide curated statements: add the rest.
+    context.parse(data="".join(_chain(derived_common, sampled.values())), format="nt")
+    _check_shapes(context, prog.folder)
+    del context, sampled
+    stage("canonical N-Triples")
+    lines = sorted(set(_chain(core, per_service.values())))
+    log.info("prepared %s: %d statements in %.2f s", prog.id, len(lines), time.perf_counter() - started)
+    return Prepared(prog, lines, count_instances(lines), scope, prefixes(prog.id))
+
+
+def _chain(first: list[str], rest: Iterable[list[str]]) -> Iterable[str]:
+    yield from first
+    for lines in rest:
+        yield from lines
+
+
+def _check_shapes(sample: Graph, folder: Path) -> None:
+    violations = shacl_violations(sample)
+    if violations:
+        raise IngestError([Problem(Location(folder), f"SHACL: {v}",
+                                   "fix the record behind this node (see ontology/shapes.ttl)") for v in violations])
+
+
+def count_instances(lines: Iterable[str]) -> dict[str, int]:
+    """Instances per policygraph class (distinct subjects) in N-Triples lines."""
+    marker = f" {nt.RDF_TYPE} <{PG}"
+    found: dict[str, set[str]] = {}
+    for line in lines:
+        at = line.find(marker)
+        if at > 0:
+            cls = line[at + len(marker):line.rindex(">")]
+            found.setdefault(cls, set()).add(line[:at])
+    return {name: len(members) for name, members in sorted(found.items())}
+
+
+@dataclass(frozen=True)
+class CoreFile:
+    """What a build needs to know of the curated + derived statements once they are written."""
+
+    sha256: str
+    triples: int
+    counts: dict[str, int]
+    scope: Scope
+    prefixes: dict[str, str]
+
+
+def write_core(prog: Programme, out: Path, batch: int = 50_000) -> CoreFile:
+    """Prepare the programme's statements and write them to `out` as canonical N-Triples."""
+    prepared = prepare(prog)
+    digest = hashlib.sha256()
+    with out.open("wb") as handle:
+        for start in range(0, len(prepared.lines), batch):
+            chunk = "".join(prepared.lines[start:start + batch]).encode("utf-8")
+            digest.update(chunk)
+            handle.write(chunk)
+    return CoreFile(digest.hexdigest(), len(prepared.lines), prepared.counts, prepared.scope, prepared.prefixes)
+
+
+def check_folder(data_dir: Path, stage: Stage = _no_stage) -> Prepared:
+    """Validate a programme folder end to end (records, references, SHACL) and derive adaptations and
+    measures, without writing anything."""
+    stage("records")
+    return prepare(load_programme(data_dir), stage)
+
+
+def validate_folder(data_dir: Path) -> tuple[Programme, Graph]:
+    """`check_folder`, with the statements as an rdflib graph (for small programmes: tests, fixtures)."""
+    prepared = check_folder(data_dir)
+    graph = nt.to_graph(prepared.lines)
+    for prefix, namespace in prepared.prefixes.items():
+        graph.bind(prefix, namespace, replace=True)
+    return prepared.prog, graph
