@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -13,7 +14,6 @@ from app.exports import MEDIA_TYPES, export
 from app.views import DEFAULT_MAX_NODES, View, neighbourhood_view, vision_view
 
 EXPLORER_ENTRY = Path(__file__).resolve().parent / "explorer" / "main.py"
-
 
 
 def make_view(build_dir: Path, view: str, intent: str | None, site: str | None, period: str | None,
@@ -59,15 +59,37 @@ def export_command(build_dir: Path, fmt: str, view: str, intent: str | None, sit
                f"{', truncated' if chosen.truncated else ''})")
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
-@click.pass_context
-def explore(ctx: click.Context) -> None:
-    """Start the Streamlit explorer on the current build; extra options go to Streamlit.
+def _programme(spec: str) -> tuple[str | None, Path]:
+    """NAME=BUILD_DIR or BUILD_DIR (labelled with its manifest's programme); the build must be there."""
+    name, sep, folder = spec.partition("=")
+    label, path = (name.strip() or None, Path(folder)) if sep else (None, Path(spec))
+    if not (path / "manifest.json").exists():
+        die(f"--programme {spec}: no build in {path}; build it first with "
+            f"`policygraph --build-dir {path} build --data DIR`", 2)
+    return label, path.resolve()
 
-    Example: policygraph explore --server.port 8601 --server.headless true
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.option("--programme", "programme_specs", multiple=True, metavar="[NAME=]BUILD_DIR",
+              help="Another built programme to offer in the sidebar's Programme chooser (repeatable); NAME "
+                   "defaults to the programme named in the build's manifest.")
+@click.pass_context
+def explore(ctx: click.Context, programme_specs: tuple[str, ...]) -> None:
+    """Start the Streamlit explorer on the current build (and any --programme builds: each browser
+    session chooses its programme in the sidebar); extra options go to Streamlit.
+
+    Examples: policygraph explore --server.port 8601 --server.headless true;
+    policygraph explore --programme /tmp/natbuild (the case and the national programme)
     """
     build_dir: Path = ctx.obj
-    env = {**os.environ, "POLICYGRAPH_BUILD": str(build_dir.resolve())}
+    builds = [_programme(spec) for spec in programme_specs]
+    current = build_dir.resolve()
+    if not builds or (current / "manifest.json").exists():
+        builds.insert(0, (None, current))  # the current build first (the default), as without --programme
+    else:
+        click.echo(f"no build in {build_dir}: offering the --programme builds only", err=True)
+    env = {**os.environ, "POLICYGRAPH_BUILD": str(builds[0][1]),
+           "POLICYGRAPH_BUILDS": json.dumps([[label, str(path)] for label, path in builds])}
     args = [sys.executable, "-m", "streamlit", "run", str(EXPLORER_ENTRY), "--browser.gatherUsageStats", "false",
             "--client.toolbarMode", "viewer", "--server.address", "127.0.0.1", *ctx.args]
     os.execve(sys.executable, args, env)  # noqa: S606 - replace this process with the Streamlit server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -12,8 +13,12 @@ from rdflib.term import Node
 
 from app.analysis import loaded_build
 from app.build import read_manifest
+from app.exports import export
+from app.netview import render_html
+from app.views import View, neighbourhood_view, vision_view
 from graph.case_model import CaseModel
-from graph.drift import all_measures
+from graph.drift import measure
+from graph.projection import local_name
 from graph.results import QueryResult
 from ontology import PG
 
@@ -54,12 +59,12 @@ def overview(build_dir: Path) -> Overview:
     timeline: Rows = sorted((_text(model, e, PG.date), model.label(e),  # type: ignore[arg-type]
                              "; ".join(sorted(sid for sid, _ in model.evidence(e))))  # type: ignore[arg-type]
                             for e in g.subjects(RDF.type, PG.TimelineEvent))
-    coverage: Rows = []
-    for s in model.services:
-        cells = [c for (svc, _, _), c in model.cells.items() if svc == s]
-        known = sum(c.known for c in cells)
-        coverage.append((model.ident(s), str(known), str(len(cells) - known),
-                         f"{100 * known / len(cells):.0f}%" if cells else "n/a"))
+    cells, known = Counter[URIRef](), Counter[URIRef]()  # one pass over the cells, not one per service
+    for (svc, _, _), cell in model.cells.items():
+        cells[svc] += 1
+        known[svc] += cell.known
+    coverage: Rows = [(model.ident(s), str(known[s]), str(cells[s] - known[s]),
+                       f"{100 * known[s] / cells[s]:.0f}%" if cells[s] else "n/a") for s in model.services]
     return Overview(
         programme=model.label(programme) if isinstance(programme, URIRef)
         else str(read_manifest(build_dir)["programme"]),
@@ -91,11 +96,22 @@ class Matrix:
     orientations: list[list[str]]  # same shape as rows' dimension cells
 
 
-def services_matrix(build_dir: Path) -> Matrix:
+def service_ids(build_dir: Path) -> list[str]:
+    """The services' identifiers (case letters), in order."""
+    model = loaded_build(build_dir).model
+    return [model.ident(s) for s in model.services]
+
+
+def _services(model: CaseModel, service: str | None) -> list[URIRef]:
+    return [s for s in model.services if service is None or model.ident(s) == service]
+
+
+def services_matrix(build_dir: Path, service: str | None = None) -> Matrix:
+    """Table 2 of every service, or of one (by identifier)."""
     model = loaded_build(build_dir).model
     columns = ["service", "period", *(model.label(d) for d in model.dimensions)]
     rows, orientations = [], []
-    for s in model.services:
+    for s in _services(model, service):
         for p in model.periods:
             cells = [model.cells.get((s, p, d)) for d in model.dimensions]
             rows.append([model.ident(s), model.label(p),
@@ -104,11 +120,14 @@ def services_matrix(build_dir: Path) -> Matrix:
     return Matrix(columns, rows, orientations)
 
 
-def adaptations_table(build_dir: Path) -> QueryResult:
+def adaptations_table(build_dir: Path, service: str | None = None) -> QueryResult:
     model = loaded_build(build_dir).model
     g = model.graph
     rows: Rows = []
-    for a in sorted(g.subjects(RDF.type, PG.Adaptation), key=str):
+    adaptations = (g.subjects(RDF.type, PG.Adaptation) if service is None else
+                   (a for s in _services(model, service) for a in g.subjects(PG.ofService, s)
+                    if (a, RDF.type, PG.Adaptation) in g))
+    for a in sorted(adaptations, key=str):
         from_value, to_value = g.value(a, PG.fromValue), g.value(a, PG.toValue)
         fidelity = str(g.value(a, PG.frameFidelity)).rsplit("/", 1)[-1]
         rows.append((model.ident(g.value(a, PG.ofService)), model.ident(g.value(a, PG.onDimension)),  # type: ignore[arg-type]
@@ -120,18 +139,62 @@ def _score(value: Fraction | None, sufficient: bool) -> str:
     return f"{float(value) * 100:.1f}%" if sufficient and value is not None else "insufficient data"
 
 
-def measures_table(build_dir: Path) -> QueryResult:
+def measures_table(build_dir: Path, service: str | None = None) -> QueryResult:
     model = loaded_build(build_dir).model
     rows: Rows = []
-    for m in all_measures(model):
+    for m in (measure(model, s, p) for s in _services(model, service) for p in model.periods):
         rows.append((model.ident(m.service), model.ident(m.period), _score(m.fidelity, m.sufficient),
                      _score(m.medicalisation, m.sufficient), f"{m.medicalisation_known}/{m.dimensions}"))
     return QueryResult(["service", "period", "fidelity", "medicalisation", "coverage"], rows)
 
 
-def node_choices(build_dir: Path) -> list[tuple[str, str]]:
-    """(label, IRI) of every labelled resource of the programme, for pickers."""
+@dataclass(frozen=True)
+class NodeChoice:
+    label: str
+    iri: str
+    kind: str  # the local name of its class, e.g. Service
+
+
+def node_choices(build_dir: Path) -> list[NodeChoice]:
+    """Every labelled resource of the programme (and the programme), by label, with its kind, for pickers."""
     model = loaded_build(build_dir).model
-    programme = str(model.graph.value(None, RDF.type, PG.Programme))
-    found = {(model.label(s), str(s)) for s in model.graph.subjects(PG.partOfProgramme, None) if isinstance(s, URIRef)}
-    return sorted(found | {(model.label(URIRef(programme)), programme)})
+    g = model.graph
+    programme = g.value(None, RDF.type, PG.Programme)
+    found = {s for s in g.subjects(PG.partOfProgramme, None) if isinstance(s, URIRef)}
+    if isinstance(programme, URIRef):
+        found.add(programme)
+    choices = []
+    for s in found:
+        kinds = sorted(str(t) for t in g.objects(s, RDF.type))
+        choices.append(NodeChoice(model.label(s), str(s), local_name(kinds[0]) if kinds else "Resource"))
+    return sorted(choices, key=lambda c: (c.label, c.iri))
+
+
+
+def intent_choices(build_dir: Path) -> list[tuple[str, str]]:
+    """(label, identifier) of every intent with expectations, by label."""
+    model = loaded_build(build_dir).model
+    return sorted((model.label(i), model.ident(i)) for i in {e.intent for e in model.expectations})
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A view and its network page (HTML for the explorer's iframe)."""
+
+    view: View
+    html: str
+
+
+def drawn_vision(build_dir: Path, intent: str | None, service: str | None) -> Drawn:
+    view = vision_view(build_dir, intent, service)
+    return Drawn(view, render_html(view, height="620px"))
+
+
+def drawn_neighbourhood(build_dir: Path, node: str, hops: int, max_nodes: int) -> Drawn:
+    view = neighbourhood_view(build_dir, node, hops, max_nodes)
+    return Drawn(view, render_html(view, height="620px"))
+
+
+def vision_export(build_dir: Path, intent: str | None, service: str | None, fmt: str) -> bytes:
+    """The vision-to-practice view in an export format (see app.exports)."""
+    return export(build_dir, vision_view(build_dir, intent, service), fmt)

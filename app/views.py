@@ -3,15 +3,18 @@ statuses and evidence on every node and edge (no Streamlit here; pure functions 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
-from rdflib import URIRef
+from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
-from app.analysis import LoadedBuild, core_graph, loaded_build, start_node
-from graph.projection import local_name, projection_of_build
+from app.analysis import loaded_build, start_node
+from graph.projection import local_name
 from graph.traces import CONSISTENT, DEPARTED, UNKNOWN
+from ontology import PG
 
 LAYERS = {"document": 0, "intent": 1, "expectation": 2, "value": 3, "referral": 4, "adaptation": 4}
 STATUS_COLOURS = {CONSISTENT: "#2e7d32", DEPARTED: "#c62828", UNKNOWN: "#9e9e9e"}
@@ -29,20 +32,18 @@ class View:
     notes: list[str] = field(default_factory=list)
 
 
-def _cap(view: View, max_nodes: int, keep_order: list[str]) -> View:
-    if view.graph.number_of_nodes() <= max_nodes:
-        return view
-    kept = keep_order[:max_nodes]
-    capped = view.graph.subgraph(kept).copy()
-    dropped = view.graph.number_of_nodes() - len(kept)
-    return View(view.title, capped, True, [*view.notes, f"truncated: showing {len(kept)} of "
-                                            f"{view.graph.number_of_nodes()} nodes ({dropped} hidden); "
-                                            "narrow the view or raise the node cap"])
+def _truncated(shown: int, total: int, exact: bool = True) -> str:
+    of = f"{total}" if exact else f"at least {total}"
+    return (f"truncated: showing {shown} of {of} nodes ({total - shown}{'' if exact else '+'} hidden); "
+            "narrow the view or raise the node cap")
 
 
 def vision_view(build_dir: Path, intent: str | None = None, service: str | None = None,
                 period: str | None = None, max_nodes: int = DEFAULT_MAX_NODES) -> View:
-    """Document -> intent -> expectation -> configuration value -> referral pathway / adaptation."""
+    """Document -> intent -> expectation -> configuration value -> referral pathway / adaptation.
+
+    The cap is applied before anything is computed per node, so a national programme's tens of thousands
+    of trace nodes cost a sort, not an evidence look-up each."""
     loaded = loaded_build(build_dir)
     dig = loaded.trace_graph
     if intent:
@@ -50,49 +51,102 @@ def vision_view(build_dir: Path, intent: str | None = None, service: str | None 
         reach = {start, *nx.descendants(dig, start), *nx.ancestors(dig, start)}
     else:
         reach = set(dig)
-    keep = [n for n in reach
+    keep = {n for n in reach
             if (service is None or dig.nodes[n].get("service") in (None, service))
-            and (period is None or dig.nodes[n].get("period") in (None, period))]
+            and (period is None or dig.nodes[n].get("period") in (None, period))}
+    order = sorted(keep, key=lambda n: (LAYERS[dig.nodes[n]["kind"]], dig.nodes[n]["label"], n))
+    shown = order[:max_nodes]
     sub: nx.DiGraph[str] = nx.DiGraph()
-    for n in keep:
+    for n in shown:
         attrs = dig.nodes[n]
         incoming = [dig.edges[p, n]["status"] for p in dig.predecessors(n) if p in keep]
         status = DEPARTED if DEPARTED in incoming else UNKNOWN if UNKNOWN in incoming else CONSISTENT
         sub.add_node(n, label=attrs["label"], kind=attrs["kind"], layer=LAYERS[attrs["kind"]], status=status,
-                     iri=n, evidence=_node_evidence(loaded, n))
-    for a, b, attrs in dig.edges(data=True):
-        if a in sub and b in sub:
-            sub.add_edge(a, b, relation=attrs["relation"], status=attrs["status"], evidence=list(attrs["evidence"]))
+                     iri=n, evidence=list(loaded.model.evidence(URIRef(n))))
+    for a in shown:
+        for b, attrs in dig.succ[a].items():
+            if b in sub:
+                sub.add_edge(a, b, relation=attrs["relation"], status=attrs["status"],
+                             evidence=list(attrs["evidence"]))
     title = "Vision to practice" + (f": {loaded.model.label(URIRef(start_node(loaded, intent)))}" if intent else "") \
         + (f", case study {service}" if service else "") + (f", {period}" if period else "")
-    order = sorted(sub, key=lambda n: (sub.nodes[n]["layer"], sub.nodes[n]["label"]))
-    return _cap(View(title, sub), max_nodes, order)
+    if len(order) <= max_nodes:
+        return View(title, sub)
+    return View(title, sub, True, [_truncated(len(shown), len(order))])
 
 
-def _node_evidence(loaded: LoadedBuild, node: str) -> list[tuple[str, str]]:
-    return list(loaded.model.evidence(URIRef(node)))
+def _key(term: Node) -> str:
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+def _term(key: str) -> URIRef | BNode:
+    return BNode(key[2:]) if key.startswith("_:") else URIRef(key)
+
+
+def _linked(graph: Graph, key: str) -> Iterator[str]:
+    """The resources one link away from `key`, either direction (literal values are attributes)."""
+    term = _term(key)
+    for o in graph.objects(term, None):
+        if not isinstance(o, Literal):
+            yield _key(o)
+    for s in graph.subjects(None, term):
+        yield _key(s)
+
+
+def _evidence(graph: Graph, term: URIRef | BNode) -> list[tuple[str, str]]:
+    found = set()
+    for ev in graph.objects(term, PG.evidence):
+        source = graph.value(ev, PG.source)
+        sid = graph.value(source, PG.identifier) if source is not None else None
+        found.add((str(sid), str(graph.value(ev, PG.locator))))
+    return sorted(found)
 
 
 def neighbourhood_view(build_dir: Path, node: str, hops: int = 1, max_nodes: int = 150) -> View:
-    """The resources within `hops` links of `node` (either direction), nearest first, capped."""
-    full = projection_of_build(*core_graph(build_dir))
-    if node not in full:
+    """The resources within `hops` links of `node` (either direction), nearest first (then by IRI), capped.
+
+    Walked level by level on the build's graph with indexed look-ups; once more nodes are found than the
+    cap, farther levels are not walked (they could not be shown), and the note says "at least"."""
+    graph = loaded_build(build_dir).model.graph
+    if next(graph.triples((_term(node), None, None)), None) is None \
+            and next(graph.triples((None, None, _term(node))), None) is None:
         raise KeyError(f"{node} is not in this build")
-    undirected = full.to_undirected(as_view=True)
-    distance = nx.single_source_shortest_path_length(undirected, node, cutoff=hops)
+    distance = {node: 0}
+    frontier = [node]
+    exact = True
+    for level in range(1, hops + 1):
+        if len(distance) > max_nodes and frontier:
+            exact = False  # what lies farther could not be shown anyway
+            break
+        found = sorted({n for key in frontier for n in _linked(graph, key) if n not in distance})
+        distance.update(dict.fromkeys(found, level))
+        frontier = found
     order = sorted(distance, key=lambda n: (distance[n], n))
+    shown = order[:max_nodes]
     sub: nx.DiGraph[str] = nx.DiGraph()
-    for n in order:
-        attrs = full.nodes[n]
-        label = attrs.get("label") or local_name(n)
-        kinds = [local_name(t) for t in attrs.get("types", [])]
-        sub.add_node(n, label=label, kind=kinds[0] if kinds else "resource", layer=distance[n], status=UNKNOWN
-                     if not attrs.get("evidence") else CONSISTENT, iri=n, evidence=list(attrs.get("evidence", [])))
-    for a, b, data in full.edges(data=True):
-        if a in sub and b in sub and not sub.has_edge(a, b):
-            sub.add_edge(a, b, relation=data["relation"], status=CONSISTENT, evidence=list(data.get("evidence", [])))
+    for n in shown:
+        term = _term(n)
+        labels = sorted(str(o) for o in graph.objects(term, RDFS.label) if isinstance(o, Literal))
+        kinds = sorted(str(t) for t in graph.objects(term, RDF.type))
+        evidence = _evidence(graph, term)
+        sub.add_node(n, label=labels[0] if labels else local_name(n),
+                     kind=local_name(kinds[0]) if kinds else "resource", layer=distance[n],
+                     status=CONSISTENT if evidence else UNKNOWN, iri=n, evidence=evidence)
+    for a in shown:  # one edge per pair: the first predicate in IRI order
+        relations: dict[str, str] = {}
+        for p, o in graph.predicate_objects(_term(a)):
+            b = _key(o)
+            if not isinstance(o, Literal) and b in sub and (b not in relations or str(p) < relations[b]):
+                relations[b] = str(p)
+        for b, predicate in sorted(relations.items()):
+            sub.add_edge(a, b, relation=local_name(predicate), status=CONSISTENT,
+                         evidence=list(sub.nodes[a]["evidence"]))
     view = View(f"Neighbourhood of {sub.nodes[node]['label']} ({hops} hop{'s' if hops != 1 else ''})", sub)
-    return _cap(view, max_nodes, order)
+    if len(order) <= max_nodes:
+        return view
+    view.truncated = True
+    view.notes.append(_truncated(len(shown), len(order), exact))
+    return view
 
 
 def layered_positions(view: View, x_gap: float = 320.0, y_gap: float = 70.0) -> dict[str, tuple[float, float]]:

@@ -1,8 +1,11 @@
-"""policygraph explorer: the entry file only sets up navigation between the pages."""
+"""policygraph explorer: the entry file only sets up navigation between the pages (and the sidebar's
+programme chooser, when the explorer was started on several builds)."""
 
 from pathlib import Path
 
 import streamlit as st
+
+from app.explorer.common import programme_chooser
 
 PAGES = Path(__file__).resolve().parent / "screens"
 
@@ -15,4 +18,5 @@ navigation = st.navigation([
     st.Page(PAGES / "query.py", title="Query", url_path="query"),
     st.Page(PAGES / "export.py", title="Export", url_path="export"),
 ])
+programme_chooser()
 navigation.run()

@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from app.explorer.common import plain, require_build, table
+from app.explorer.common import cached, plain, require_build, table
 from app.page_data import overview
 
-data = overview(require_build())
+data = cached(overview, require_build())
 st.title(plain(data.programme))
 st.write(plain(data.description))
 st.subheader("Policy documents")

@@ -1,14 +1,23 @@
-"""Services over time: Table 2 from the graph, coloured by orientation, with adaptations and measures."""
+"""Services over time: Table 2 from the graph, coloured by orientation, with adaptations and measures.
+
+Every service at once up to ALL_AT_ONCE services; a national programme (150 services x 36 quarters)
+opens on its first service, and "(all)" stays one click away."""
 
 import pandas as pd
 import streamlit as st
 
-from app.explorer.common import require_build, table
-from app.page_data import ORIENTATION_COLOURS, adaptations_table, measures_table, services_matrix
+from app.explorer.common import cached, require_build, table
+from app.page_data import ORIENTATION_COLOURS, adaptations_table, measures_table, service_ids, services_matrix
+
+ALL_AT_ONCE = 20
 
 build = require_build()
-matrix = services_matrix(build)
+ids = cached(service_ids, build)
 st.title("Services over time")
+options = ["(all)", *ids]
+picked = st.selectbox("Service", options, index=0 if len(ids) <= ALL_AT_ONCE else 1, key="services-service")
+service = None if picked == "(all)" else picked
+matrix = cached(services_matrix, build, service)
 st.caption("Cells: green = community-oriented, red = NHS-or-medical-oriented, orange = mixed, "
            "light grey = neutral, dark grey = unknown.")
 frame = pd.DataFrame(matrix.rows, columns=matrix.columns)
@@ -17,6 +26,6 @@ colours = pd.DataFrame([["", "", *(f"background-color: {ORIENTATION_COLOURS[o]}"
 st.dataframe(frame.style.apply(lambda _: colours, axis=None), hide_index=True, width="stretch",
              key="services-matrix")
 st.subheader("Adaptations between start-up and follow-up")
-table(adaptations_table(build), "services-adaptations")
+table(cached(adaptations_table, build, service), "services-adaptations")
 st.subheader("Fidelity and medicalisation")
-table(measures_table(build), "services-measures")
+table(cached(measures_table, build, service), "services-measures")

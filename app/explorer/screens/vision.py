@@ -2,25 +2,23 @@
 
 import streamlit as st
 
-from app.analysis import loaded_build
-from app.explorer.common import require_build
-from app.netview import render_html
-from app.views import vision_view
+from app.explorer.common import cached, require_build
+from app.page_data import drawn_vision, intent_choices, service_ids
 
 build = require_build()
-model = loaded_build(build).model
-intents = sorted((model.label(i), model.ident(i)) for i in {e.intent for e in model.expectations})
+intents = cached(intent_choices, build)
 st.title("From policy vision to delivered practice")
 left, right = st.columns(2)
 intent_label = left.selectbox("Intent", [label for label, _ in intents], key="vision-intent")
-services = ["(all)", *(model.ident(s) for s in model.services)]
+services = ["(all)", *cached(service_ids, build)]
 service = right.selectbox("Service", services, key="vision-service")
 intent = dict(intents)[intent_label]
-view = vision_view(build, intent, None if service == "(all)" else service)
+drawn = cached(drawn_vision, build, intent, None if service == "(all)" else service)
+view = drawn.view
 for note in view.notes:
     st.warning(note)
 st.caption("Edges: green = consistent with the intent's expectation, red = departed, grey = unknown.")
-st.iframe(render_html(view, height="620px"), height=720)
+st.iframe(drawn.html, height=720)
 
 st.subheader("Evidence")
 nodes = sorted(view.graph.nodes, key=lambda n: (view.graph.nodes[n]["layer"], view.graph.nodes[n]["label"]))
