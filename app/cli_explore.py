@@ -90,6 +90,7 @@ def explore(ctx: click.Context, programme_specs: tuple[str, ...]) -> None:
         click.echo(f"no build in {build_dir}: offering the --programme builds only", err=True)
     env = {**os.environ, "POLICYGRAPH_BUILD": str(builds[0][1]),
            "POLICYGRAPH_BUILDS": json.dumps([[label, str(path)] for label, path in builds])}
-    args = [sys.executable, "-m", "streamlit", "run", str(EXPLORER_ENTRY), "--browser.gatherUsageStats", "false",
-            "--client.toolbarMode", "viewer", "--server.address", "127.0.0.1", *ctx.args]
+    # Streamlit's command line, in a process that starts loading the builds first (app/explorer/serve.py).
+    args = [sys.executable, "-m", "app.explorer.serve", "run", str(EXPLORER_ENTRY), "--browser.gatherUsageStats",
+            "false", "--client.toolbarMode", "viewer", "--server.address", "127.0.0.1", *ctx.args]
     os.execve(sys.executable, args, env)  # noqa: S606 - replace this process with the Streamlit server
