@@ -1,10 +1,13 @@
-"""Benchmark: the explorer in a real browser (Debian's Chromium through Playwright), warm.
+"""Benchmark: the explorer in a real browser (Debian's Chromium through Playwright), cold and warm.
 
-    .venv/bin/python bench/explorer_render.py [--build-dir DIR] [--runs 5] [--markdown docs/benchmarks.md]
+    .venv/bin/python bench/explorer_render.py [--build-dir DIR] [--runs 5] [--cold-runs 1]
+                                              [--markdown docs/benchmarks.md]
 
-Builds the case with `policygraph build` (into a temporary folder unless --build-dir is given),
-starts `policygraph explore` on a free port, loads the root URL and visits every page once to warm
-up, then measures, --runs times each:
+Builds the case with `policygraph build` (into a temporary folder unless --build-dir is given: any
+build, e.g. the national programme's /tmp/natbuild), starts `policygraph explore` on a free port and
+measures the cold start (--cold-runs times, each on a freshly started explorer: from loading the root URL
+to the Overview's content visible, the graph's parse included), then visits every page once to warm up
+and measures, --runs times each:
 
 - first render of each page: from the click on its sidebar link to its main content visible (the
   title and the page's last table, chart or button; for the network pages, vis-network's canvas
@@ -14,12 +17,14 @@ up, then measures, --runs times each:
   vis-network has drawn it).
 
 Prints the median, min and max of each and, with --markdown, writes them with the command and the
-machine under the heading `## Explorer (real browser)` of that file (that section only).
+machine under the heading `## Explorer (real browser)` of that file (the case), or its subsection
+`### Explorer on the national programme` (any other programme); nothing else in the file changes.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import re
@@ -37,6 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
 from explorer_ui import (  # noqa: E402 - the browser tests' helpers, shared
     PAGES,
+    PROGRAMMES,
     TIMEOUT_MS,
     VIEWPORT,
     cli_build,
@@ -47,8 +53,13 @@ from explorer_ui import (  # noqa: E402 - the browser tests' helpers, shared
 )
 
 HEADING = "## Explorer (real browser)"
-INTENT = "Reach hard-to-reach people in community settings"
-SERVICES = ("D", "B")  # alternated, so every change is a real change
+NATIONAL_HEADING = "### Explorer on the national programme"
+CASE = "health-trainers"
+INTENT = "Reach hard-to-reach people in community settings"  # in the case and the generated programmes
+SERVICES = {CASE: ("D", "B")}  # alternated, so every change is a real change
+OTHER_SERVICES = ("S002", "S001")
+COLD_TIMEOUT_MS = 900_000  # a national programme's first parse, on a busy machine
+Figures = tuple[dict[str, list[float]], list[float], list[float]]  # pages, interactions, cold starts
 FIRST_RENDER_TARGET_S = 3.0
 INTERACTION_TARGET_S = 1.0
 
@@ -78,13 +89,32 @@ def _idle(page: Page) -> None:
                                                             timeout=TIMEOUT_MS)
 
 
-def first_render(page: Page, link: str) -> float:
+def _titles(programme: str) -> dict[str, str]:
+    return {**PAGES, "Overview": PROGRAMMES[programme]}
+
+
+def first_render(page: Page, link: str, titles: dict[str, str]) -> float:
     t0 = time.perf_counter()
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    expect(page.get_by_role("heading", name=PAGES[link], level=1)).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("heading", name=titles[link], level=1)).to_be_visible(timeout=TIMEOUT_MS)
     CONTENT[link](page)
     seconds = time.perf_counter() - t0
     _idle(page)
+    return seconds
+
+
+def cold_start(url: str, programme: str) -> float:
+    """From loading the root URL of a freshly started explorer to the Overview's content visible."""
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_context(viewport=VIEWPORT).new_page()
+        t0 = time.perf_counter()
+        open_app(page, url)
+        expect(page.get_by_role("heading", name=PROGRAMMES[programme], level=1)).to_be_visible(
+            timeout=COLD_TIMEOUT_MS)
+        CONTENT["Overview"](page)
+        seconds = time.perf_counter() - t0
+        browser.close()
     return seconds
 
 
@@ -113,9 +143,11 @@ def _select_intent(page: Page) -> None:
     _idle(page)
 
 
-def measure(url: str, runs: int) -> tuple[dict[str, list[float]], list[float]]:
+def measure(url: str, runs: int, programme: str) -> tuple[dict[str, list[float]], list[float]]:
     pages: dict[str, list[float]] = {link: [] for link in PAGES}
     interactions: list[float] = []
+    titles = _titles(programme)
+    services = SERVICES.get(programme, OTHER_SERVICES)
     with sync_playwright() as p:
         browser = launch(p)
         page = browser.new_context(viewport=VIEWPORT).new_page()
@@ -123,18 +155,19 @@ def measure(url: str, runs: int) -> tuple[dict[str, list[float]], list[float]]:
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         open_app(page, url)
+        expect(page.get_by_role("heading", name=titles["Overview"], level=1)).to_be_visible(timeout=COLD_TIMEOUT_MS)
         _idle(page)
         order = [*list(PAGES)[1:], "Overview"]  # starts on Overview: visit the others, then come back
         for link in order:  # warm-up: every page once (server caches, compiled scripts, browser chunks)
-            first_render(page, link)
+            first_render(page, link, titles)
         for _ in range(runs):
             for link in order:
-                pages[link].append(first_render(page, link))
-        first_render(page, "Vision → practice")
+                pages[link].append(first_render(page, link, titles))
+        first_render(page, "Vision → practice", titles)
         _select_intent(page)
-        change_service(page, SERVICES[-1])  # warm-up
+        change_service(page, services[-1])  # warm-up
         for i in range(max(runs, 3) * 2):
-            interactions.append(change_service(page, SERVICES[i % 2]))
+            interactions.append(change_service(page, services[i % 2]))
         browser.close()
     if errors:
         raise SystemExit("the browser reported errors:\n" + "\n".join(errors))
@@ -157,42 +190,78 @@ def _row(name: str, values: list[float], target: float) -> str:
             f"{verdict} |")
 
 
-def report(pages: dict[str, list[float]], interactions: list[float], command: str, load: float) -> str:
-    about = (
+def _machine(load: float, load_after: float) -> str:
+    return (f"- Machine: {os.cpu_count()} CPUs (nproc), `{_cpu_model()}`; Python {platform.python_version()}, "
+            f"{platform.system()} {platform.release()}; load average {load:.1f} when the run started and "
+            f"{load_after:.1f} when it ended (other jobs shared the cores, so these are upper bounds).")
+
+
+def _about(programme: str, services: tuple[str, ...]) -> str:
+    return (
         "Time to first render of each page (click on the sidebar link → the page's main content visible; "
         "for the network pages, until vis-network has drawn inside the iframe) and of a typical interaction "
         f"(changing the Service selectbox on Vision → practice, intent “{INTENT}”, between "
-        f"{' and '.join(SERVICES)}, from the click on the option until the iframe is re-rendered for the new "
-        "service), in Debian's Chromium driven by Playwright, warm (every page visited once first), on the "
-        "Health Trainers case. Most of an interaction is Streamlit's rerun round trip and the iframe reloading "
-        "its page (vis-network inlined, ~0.5 MB, so it works offline); the view itself is computed in a few "
-        "milliseconds."
+        f"{' and '.join(services)}, from the click on the option until the iframe is re-rendered for the new "
+        "service), in Debian's Chromium driven by Playwright, warm (every page visited once first)"
+        + (", on the Health Trainers case. " if programme == CASE else ". ")
     )
+
+
+def report(programme: str, build_dir: Path, figures: Figures, command: str, load: float,
+           load_after: float) -> str:
+    pages, interactions, cold = figures
+    services = SERVICES.get(programme, OTHER_SERVICES)
+    about = _about(programme, services)
+    if programme == CASE:
+        about += ("Most of an interaction is Streamlit's rerun round trip and the iframe reloading its page "
+                  "(vis-network inlined, ~0.5 MB, so it works offline); the view itself is computed in a few "
+                  "milliseconds. Cold start: from loading the root URL of a freshly started explorer to the "
+                  "Overview's content visible.")
+        heading = HEADING
+    else:
+        manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+        counts = manifest.get("counts", {})
+        about = (f"The same measures on the synthetic national programme ({programme}: "
+                 f"{counts.get('Service', '?')} services, {counts.get('Period', '?')} quarters, "
+                 f"{int(manifest.get('triples', 0)):,} triples with the activity cube; the explorer reads the "
+                 "build's core graph without the cube). " + about +
+                 "Cold start: from loading the root URL of a freshly started explorer to the Overview's content "
+                 "visible, which includes parsing the build's core graph once per explorer process (every "
+                 "later page and session reuses it; the first session after a start also loads the other "
+                 "programmes in the background).")
+        heading = NATIONAL_HEADING
     lines = [
-        HEADING,
+        heading,
         "",
         *textwrap.wrap(about, width=110),
         "",
         f"- Command: `{command}`",
-        f"- Machine: {os.cpu_count()} CPUs (nproc), `{_cpu_model()}`; Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}; load average {load:.1f} when the run started (other jobs "
-        "shared the cores, so these are upper bounds).",
+        _machine(load, load_after),
         "",
         "| Step | median (s) | min (s) | max (s) | runs | target |",
         "|---|---|---|---|---|---|",
         *(_row(f"First render: {link}", values, FIRST_RENDER_TARGET_S) for link, values in pages.items()),
         _row("Interaction: change service on Vision → practice", interactions, INTERACTION_TARGET_S),
+        *([_row("Cold start: first Overview after the explorer starts", cold, FIRST_RENDER_TARGET_S)] if cold
+          else []),
         "",
     ]
     return "\n".join(lines)
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace this benchmark's section of `path` (or append it), leaving every other section alone."""
+_STOP = r"(?=^#{2,3} |\Z)"  # a section ends where the next section or subsection starts
+
+
+def write_section(path: Path, heading: str, section: str) -> None:
+    """Replace the section under `heading` in `path` (a `###` one goes at the end of the explorer's `##`
+    section if it is not there yet), leaving everything else alone."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
+    pattern = re.compile(rf"^{re.escape(heading)}\n.*?{_STOP}", re.M | re.S)
+    parent = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.M | re.S)
     if pattern.search(text):
         text = pattern.sub(lambda _: section + "\n", text, count=1)
+    elif heading != HEADING and (found := parent.search(text)):
+        text = text[:found.end()].rstrip("\n") + "\n\n" + section + "\n" + text[found.end():]
     else:
         text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
@@ -200,22 +269,34 @@ def write_section(path: Path, section: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build-dir", type=Path, help="an existing build (default: build the case in a temp dir)")
+    parser.add_argument("--build-dir", type=Path, help="an existing build, e.g. /tmp/natbuild (default: build the "
+                                                       "case in a temp dir)")
     parser.add_argument("--runs", type=int, default=5, help="measured runs per page (at least 3)")
+    parser.add_argument("--cold-runs", type=int, default=1, help="freshly started explorers to time the cold "
+                                                                 "start on (0: none)")
     parser.add_argument("--markdown", type=Path, help="write the figures into this file's explorer section")
     args = parser.parse_args()
     runs = max(args.runs, 3)
     load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="policygraph-bench-") as tmp:
         build_dir = args.build_dir or cli_build(Path(tmp) / "build")
+        programme = str(json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))["programme"])
+        if programme not in PROGRAMMES:
+            raise SystemExit(f"{build_dir}: programme {programme!r} has no known Overview title (explorer_ui.py)")
+        cold: list[float] = []
+        for n in range(args.cold_runs):
+            with running_explorer(build_dir, Path(tmp) / f"explorer-cold-{n}.log") as url:
+                cold.append(cold_start(url, programme))
         with running_explorer(build_dir, Path(tmp) / "explorer.log") as url:
-            pages, interactions = measure(url, runs)
-    command = f".venv/bin/python bench/explorer_render.py --runs {runs}" + (
-        f" --markdown {args.markdown}" if args.markdown else "")
-    section = report(pages, interactions, command, load)
+            pages, interactions = measure(url, runs, programme)
+    command = (".venv/bin/python bench/explorer_render.py"
+               + (f" --build-dir {args.build_dir}" if args.build_dir else "")
+               + f" --runs {runs} --cold-runs {args.cold_runs}"
+               + (f" --markdown {args.markdown}" if args.markdown else ""))
+    section = report(programme, build_dir, (pages, interactions, cold), command, load, os.getloadavg()[0])
     print(section)
     if args.markdown:
-        write_section(args.markdown, section)
+        write_section(args.markdown, HEADING if programme == CASE else NATIONAL_HEADING, section)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""Real-browser fixtures: one built case, one running explorer (and one on the XSS fixture), one
-Chromium (Debian's, never a downloaded browser), and a fresh page per test that fails the test on
-any console error, uncaught page error or dialog."""
+"""Real-browser fixtures: one built case, one running explorer (one on the XSS fixture, one offering the
+case and a national programme), one Chromium (Debian's, never a downloaded browser), and a fresh page
+per test that fails the test on any console error, uncaught page error or dialog."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from explorer_ui import CASE, CHROMIUM, Watch, launch, readme_explorer, running_explorer
+from explorer_ui import CASE, CHROMIUM, Watch, cli_build, launch, national_build, readme_explorer, running_explorer
 from playwright.sync_api import Browser, Page, sync_playwright
 from xss_fixture import write_build
 
@@ -53,6 +53,16 @@ def xss_explorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("xss")
     build_dir = write_build(CASE, root / "build")
     with running_explorer(build_dir, root / "explorer.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def programmes_explorer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of an explorer offering the case (default) and a national programme: a small generated one
+    (6 services), or $POLICYGRAPH_NATIONAL_BUILD (e.g. the full-scale /tmp/natbuild)."""
+    root = tmp_path_factory.mktemp("programmes")
+    case = cli_build(root / "case-build")
+    with running_explorer(case, root / "explorer.log", [national_build(root)]) as url:
         yield url
 
 

@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from playwright.sync_api import (
@@ -44,6 +44,12 @@ TIMEOUT_MS = 20_000
 # Where the explorer's pages may fetch from (srcdoc iframes, downloads, blobs are local too).
 LOCAL = ("http://127.0.0.1:", "http://localhost:", "about:", "data:", "blob:")
 
+# Programme (as the sidebar's chooser names it) -> the Overview's title.
+PROGRAMMES = {"health-trainers": "National Health Trainers Service (England)",
+              "national-synthetic": "SYNTHETIC national health trainer programme"}
+# Set to an existing national build (e.g. /tmp/natbuild, 150 services) to use it instead of a small one.
+NATIONAL_ENV = "POLICYGRAPH_NATIONAL_BUILD"
+
 # Sidebar link -> the page's title once its main content is there.
 PAGES = {
     "Overview": "National Health Trainers Service (England)",
@@ -59,11 +65,24 @@ def launch(p: Playwright) -> Browser:
     return p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
 
 
-def cli_build(build_dir: Path) -> Path:
-    """Build the case with the real command, as the README does."""
-    subprocess.run([str(POLICYGRAPH), "--build-dir", str(build_dir), "build"], cwd=REPO, check=True,
-                   capture_output=True, timeout=300)
+def cli_build(build_dir: Path, data: Path | None = None) -> Path:
+    """Build the case (or the programme in `data`) with the real command, as the README does."""
+    extra = [] if data is None else ["--data", str(data)]
+    subprocess.run([str(POLICYGRAPH), "--build-dir", str(build_dir), "build", *extra], cwd=REPO, check=True,
+                   capture_output=True, timeout=600)
     return build_dir
+
+
+def national_build(root: Path, services: int = 6, clients: int = 2000) -> Path:
+    """$POLICYGRAPH_NATIONAL_BUILD if set; else a small synthetic national programme, generated and built
+    with the documented commands (bench/generate_national.py, then `policygraph build --data`)."""
+    given = os.environ.get(NATIONAL_ENV)
+    if given:
+        return Path(given)
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate_national.py"), "--out", str(root / "national"),
+                    "--services", str(services), "--clients", str(clients)], cwd=REPO, check=True,
+                   capture_output=True, timeout=300)
+    return cli_build(root / "national-build", root / "national")
 
 
 def _free_port() -> int:
@@ -96,12 +115,13 @@ def readme_explorer(build_dir: Path, log: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def running_explorer(build_dir: Path, log: Path) -> Iterator[str]:
-    """`policygraph --build-dir DIR explore --server.port PORT --server.headless true` in its own
-    process group; yields its base URL once healthy; stops the whole group afterwards."""
+def running_explorer(build_dir: Path, log: Path, programmes: Sequence[Path] = ()) -> Iterator[str]:
+    """`policygraph --build-dir DIR explore [--programme OTHER ...] --server.port PORT --server.headless true`
+    in its own process group; yields its base URL once healthy; stops the whole group afterwards."""
     port = _free_port()
-    yield from _serve([str(POLICYGRAPH), "--build-dir", str(build_dir), "explore", "--server.port", str(port),
-                       "--server.headless", "true"], port, log)
+    extra = [arg for path in programmes for arg in ("--programme", str(path))]
+    yield from _serve([str(POLICYGRAPH), "--build-dir", str(build_dir), "explore", *extra, "--server.port",
+                       str(port), "--server.headless", "true"], port, log)
 
 
 def _serve(command: list[str], port: int, log: Path, timeout_s: float = 90) -> Iterator[str]:
@@ -128,20 +148,32 @@ def open_app(page: Page, url: str) -> None:
     expect(page.get_by_test_id("stSidebarNav")).to_be_visible(timeout=60_000)
 
 
-def go(page: Page, link: str, title: str | None = None) -> None:
+def go(page: Page, link: str, title: str | None = None, timeout_ms: int = TIMEOUT_MS) -> None:
     """Click a sidebar link and wait for the page's title."""
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
-    expect(page.get_by_role("heading", name=title or PAGES[link], level=1)).to_be_visible(timeout=TIMEOUT_MS)
+    expect(page.get_by_role("heading", name=title or PAGES[link], level=1)).to_be_visible(timeout=timeout_ms)
 
 
-def choose(page: Page, key: str, option: str) -> None:
-    """Pick `option` in the selectbox with widget key `key`."""
+def choose(page: Page, key: str, option: str, timeout_ms: int = TIMEOUT_MS) -> None:
+    """Pick `option` in the selectbox with widget key `key` (typing it when the list is long: only the
+    options scrolled into view are in the page)."""
     box = page.locator(f".st-key-{key}").get_by_role("combobox")
     # Scroll first: the list closes when the page scrolls under it (as a click's own scrolling does).
     box.scroll_into_view_if_needed()
     box.click()
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(box).to_have_value(option, timeout=TIMEOUT_MS)
+    wanted = page.get_by_role("option", name=option, exact=True)
+    expect(page.get_by_role("option").first).to_be_visible(timeout=TIMEOUT_MS)
+    if not wanted.count():
+        page.keyboard.type(option)
+    wanted.click()
+    expect(box).to_have_value(option, timeout=timeout_ms)
+
+
+def choose_programme(page: Page, programme: str, timeout_ms: int = 600_000) -> None:
+    """Pick a programme in the sidebar and wait for its Overview (the first use of a national build parses
+    it: minutes at full scale)."""
+    choose(page, "programme", programme)
+    go(page, "Overview", PROGRAMMES[programme], timeout_ms)
 
 
 def grid(scope: Page | Locator, n: int = 0) -> Locator:
