@@ -2,13 +2,16 @@
 whose every problem names a file in the folder (and a line for YAML/CSV content) - never another exception.
 
 CI runs a few hundred generated cases; the nightly-style run (`pytest -m slow tests/test_fuzz_ingest.py`)
-runs 10,000.
+runs 10,000 YAML and 10,000 CSV mutations, checks that many were tried and prints the counts and times.
 """
 
 from __future__ import annotations
 
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import yaml
@@ -19,6 +22,7 @@ from support import CASE
 from ingest.errors import IngestError
 from ingest.programme import load_programme
 
+T = TypeVar("T")
 YAML_FILES = sorted(p.name for p in CASE.glob("*.yaml"))
 SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=50),
@@ -102,7 +106,9 @@ def _mutate_and_check(tmp_path: Path, name: str, text: str) -> None:
 
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-NIGHTLY = settings(max_examples=10_000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+NIGHTLY_CASES = 10_000  # each, by `pytest -m slow tests/test_fuzz_ingest.py`
+NIGHTLY = settings(max_examples=NIGHTLY_CASES, deadline=None,
+                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @FAST
@@ -117,15 +123,36 @@ def test_csv_mutations_give_located_errors(tmp_path: Path, text: str) -> None:
     _mutate_and_check(tmp_path, "configurations.csv", text)
 
 
-@pytest.mark.slow
-@NIGHTLY
-@given(mutation=yaml_mutation())
-def test_yaml_mutations_nightly(tmp_path: Path, mutation: tuple[str, str]) -> None:
-    _mutate_and_check(tmp_path, *mutation)
+def _run_cases(strategy: st.SearchStrategy[T], check: Callable[[T], None]) -> int:
+    """Run `check` on NIGHTLY_CASES generated inputs (hypothesis); the number of inputs actually tried."""
+    tried = 0
+
+    @NIGHTLY
+    @given(value=strategy)
+    def run(value: T) -> None:
+        nonlocal tried
+        tried += 1
+        check(value)
+
+    run()
+    return tried
+
+
+def _report(capsys: pytest.CaptureFixture[str], name: str, tried: int, started: float) -> None:
+    with capsys.disabled():
+        print(f"\n{name}: {tried} generated cases in {time.perf_counter() - started:.0f} s, no uncaught exception")
+    assert tried >= NIGHTLY_CASES
 
 
 @pytest.mark.slow
-@NIGHTLY
-@given(text=csv_mutation())
-def test_csv_mutations_nightly(tmp_path: Path, text: str) -> None:
-    _mutate_and_check(tmp_path, "configurations.csv", text)
+def test_yaml_mutations_nightly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.perf_counter()
+    tried = _run_cases(yaml_mutation(), lambda mutation: _mutate_and_check(tmp_path, *mutation))
+    _report(capsys, "YAML mutations", tried, started)
+
+
+@pytest.mark.slow
+def test_csv_mutations_nightly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    started = time.perf_counter()
+    tried = _run_cases(csv_mutation(), lambda text: _mutate_and_check(tmp_path, "configurations.csv", text))
+    _report(capsys, "CSV mutations", tried, started)
