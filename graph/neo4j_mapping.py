@@ -17,28 +17,44 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cached_property
 from typing import NamedTuple
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from graph.neo4j_literals import (
+    TYPE_SUFFIX,
+    XSD_NS,
+    XSD_STRING,
+    Lit,
+    MappingError,
+    Obj,
+    PropertyValue,
+    Triple,
+    decode_literals,
+    encode_literals,
+)
+
+__all__ = [  # the literal codec lives in graph.neo4j_literals and is part of this module's interface
+    "BLANK_PREFIX", "KIND_LABEL", "KIND_PROPERTY", "KIND_RELATIONSHIP", "KNOWN_NAMESPACES", "LOAD_KEY",
+    "LOAD_LABEL", "RDF_NS", "RDF_TYPE", "RESERVED_KEYS", "RESERVED_LABELS", "RESERVED_TYPES", "RESOURCE_LABEL",
+    "TERM_LABEL", "TYPE_SUFFIX", "URI_KEY", "XSD_NS", "XSD_STRING", "Decoder", "Lit", "MappingError",
+    "NodeRecord", "Obj", "PropertyGraph", "PropertyValue", "Triple", "Vocabulary", "assign_names",
+    "decode_literals", "encode_literals", "from_rdflib", "label_name", "namespace_prefix", "property_name",
+    "relationship_name", "split_iri", "to_property_graph", "to_rdflib",
+]
+
 RDF_NS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDF_TYPE = RDF_NS + "type"
-RDF_LANG_STRING = RDF_NS + "langString"
-XSD_NS = "http://www.w3.org/2001/XMLSchema#"
-XSD_STRING = XSD_NS + "string"
-XSD_INTEGER = XSD_NS + "integer"
-XSD_BOOLEAN = XSD_NS + "boolean"
 
 RESOURCE_LABEL = "Resource"
 TERM_LABEL = "PolicygraphTerm"  # one node per (kind, name) -> IRI
 LOAD_LABEL = "PolicygraphLoad"  # one node describing the last load
 URI_KEY = "uri"
 LOAD_KEY = "pg_load"  # the build sha a node/relationship was last written by
-TYPE_SUFFIX = ".type"  # '<key>.type' holds a property's language tag or datatype
 BLANK_PREFIX = "_:"
 
 RESERVED_LABELS = frozenset({RESOURCE_LABEL, TERM_LABEL, LOAD_LABEL})
@@ -70,26 +86,6 @@ KNOWN_NAMESPACES: tuple[tuple[str, str], ...] = (
 )
 _PREFIX_BY_NS = {ns: prefix for prefix, ns in KNOWN_NAMESPACES}
 _RANK_BY_NS = {ns: rank for rank, (_, ns) in enumerate(KNOWN_NAMESPACES)}
-
-PropertyValue = str | int | bool | list[str] | list[int] | list[bool]
-
-
-class MappingError(ValueError):
-    """The property graph holds something the vocabulary cannot map back to RDF."""
-
-
-class Lit(NamedTuple):
-    """An RDF literal: lexical form, and a language tag or a datatype IRI (None = plain string).
-    A NamedTuple rather than a dataclass: loads create one per literal, and tuples are cheaper."""
-
-    lexical: str
-    datatype: str | None = None
-    lang: str | None = None
-
-
-Obj = str | Lit  # an IRI, a blank node '_:id', or a literal
-Triple = tuple[str, str, Obj]
-
 
 def split_iri(iri: str) -> tuple[str, str]:
     """(namespace, local name): split after the last '#', else '/', else ':'."""
@@ -201,86 +197,6 @@ class Vocabulary:
         return {name: iri for iri, name in table.items()}
 
 
-# --- literals <-> property values -------------------------------------------------------------
-
-def type_marker(lit: Lit) -> str:
-    """'' plain string, '@<lang>' language-tagged, 'xsd:<name>' XSD datatype, '<iri>' any other."""
-    if lit.lang is not None:
-        return f"@{lit.lang}"
-    return "" if lit.datatype is None else _datatype_marker(lit.datatype)
-
-
-@cache
-def _datatype_marker(datatype: str) -> str:
-    local = datatype[len(XSD_NS):]
-    if datatype.startswith(XSD_NS) and re.fullmatch(r"[A-Za-z]+", local):
-        return "xsd:" + local
-    return f"<{datatype}>"
-
-
-def literal_from(lexical: str, marker: str) -> Lit:
-    if marker == "":
-        return Lit(lexical)
-    if marker.startswith("@"):
-        return Lit(lexical, lang=marker[1:])
-    if marker.startswith("xsd:"):
-        return Lit(lexical, datatype=XSD_NS + marker[4:])
-    if marker.startswith("<") and marker.endswith(">"):
-        return Lit(lexical, datatype=marker[1:-1])
-    raise MappingError(f"unreadable type marker {marker!r}")
-
-
-_INT64 = 2**63
-
-
-def _native(lits: list[Lit]) -> list[str] | list[int] | list[bool]:
-    if all(lit.datatype is None for lit in lits):  # the common case: plain or language-tagged text
-        return [lit.lexical for lit in lits]
-    # Integers and booleans in canonical form are stored as Neo4j numbers/booleans so Cypher can
-    # compare and sort them; anything else keeps its exact lexical form as a string.
-    if all(lit.datatype == XSD_INTEGER and re.fullmatch(r"-?(0|[1-9][0-9]*)", lit.lexical)
-           and -_INT64 <= int(lit.lexical) < _INT64 for lit in lits):
-        return [int(lit.lexical) for lit in lits]
-    if all(lit.datatype == XSD_BOOLEAN and lit.lexical in ("true", "false") for lit in lits):
-        return [lit.lexical == "true" for lit in lits]
-    return [lit.lexical for lit in lits]
-
-
-def encode_literals(key: str, lits: Collection[Lit]) -> dict[str, PropertyValue]:
-    """The node properties for the values of one predicate: '<key>' and, if needed, '<key>.type'."""
-    ordered = sorted(lits, key=lambda lit: (lit.lexical, type_marker(lit))) if len(lits) > 1 else list(lits)
-    values = _native(ordered)
-    markers = [type_marker(lit) for lit in ordered]
-    props: dict[str, PropertyValue] = {}
-    if len(ordered) == 1:
-        props[key] = values[0]
-        if markers[0]:
-            props[key + TYPE_SUFFIX] = markers[0]
-    else:
-        props[key] = values
-        if any(markers):
-            props[key + TYPE_SUFFIX] = markers
-    return props
-
-
-def _lexical(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | str):
-        return str(value)
-    raise MappingError(f"property value {value!r} is not a string, integer or boolean")
-
-
-def decode_literals(props: dict[str, object], key: str) -> list[Lit]:
-    raw = props[key]
-    marker_raw = props.get(key + TYPE_SUFFIX, "")
-    values = raw if isinstance(raw, list) else [raw]
-    markers = marker_raw if isinstance(marker_raw, list) else [marker_raw] * len(values)
-    if len(markers) != len(values):
-        raise MappingError(f"{key}{TYPE_SUFFIX} has {len(markers)} entries for {len(values)} values")
-    return [literal_from(_lexical(v), str(m)) for v, m in zip(values, markers, strict=True)]
-
-
 # --- triples -> property graph ----------------------------------------------------------------
 
 @dataclass
@@ -288,48 +204,92 @@ class NodeRecord:
     uri: str
     labels: list[str]
     props: dict[str, PropertyValue]  # without `uri`, which the loader adds
+    links: list[tuple[str, str]] = field(default_factory=list)  # outgoing: (relationship type, end uri)
 
 
 @dataclass
 class PropertyGraph:
     nodes: list[NodeRecord]
-    relationships: dict[str, list[tuple[str, str]]]  # type -> (from uri, to uri)
     vocabulary: Vocabulary
     triples: int
 
-    @property
+    @cached_property
+    def relationships(self) -> dict[str, list[tuple[str, str]]]:
+        """Relationship type -> (from uri, to uri), in node order."""
+        by_type: dict[str, list[tuple[str, str]]] = {}
+        for node in self.nodes:
+            for rel_type, end in node.links:
+                by_type.setdefault(rel_type, []).append((node.uri, end))
+        return by_type
+
+    @cached_property
     def relationship_count(self) -> int:
-        return sum(len(pairs) for pairs in self.relationships.values())
+        return sum(len(node.links) for node in self.nodes)
 
 
-def to_property_graph(triples: Iterable[Triple]) -> PropertyGraph:
-    """Map a set of triples (duplicates ignored) to nodes, relationships and a vocabulary."""
-    types: dict[str, set[str]] = defaultdict(set)
-    links: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    literals: dict[str, dict[str, set[Lit]]] = defaultdict(lambda: defaultdict(set))
-    resources: dict[str, None] = {}  # insertion-ordered set
+class _Parts(NamedTuple):
+    resources: dict[str, None]  # every subject and object, in first-seen order (an ordered set)
+    types: dict[str, set[str]]  # resource -> class IRIs
+    literals: dict[str, dict[str, set[Lit]]]  # resource -> predicate -> literals
+    links: dict[str, dict[tuple[str, str], None]]  # resource -> ordered set of (predicate, object)
+
+
+def _split(triples: Iterable[Triple]) -> _Parts:
+    """One pass over the triples, written flat (no call per triple): builds have millions."""
+    parts = _Parts({}, {}, {}, {})
+    resources, types, literals, links = parts
     for s, p, o in triples:
         resources[s] = None
         if isinstance(o, Lit):
-            literals[s][p].add(o)
+            by_p = literals.get(s)
+            if by_p is None:
+                literals[s] = {p: {o}}
+            elif p in by_p:
+                by_p[p].add(o)
+            else:
+                by_p[p] = {o}
         elif p == RDF_TYPE and not o.startswith(BLANK_PREFIX):
-            types[s].add(o)
+            if s in types:
+                types[s].add(o)
+            else:
+                types[s] = {o}
         else:
             resources[o] = None
-            links[p].add((s, o))
-    vocab = Vocabulary.for_terms({c for cs in types.values() for c in cs}, links,
+            if s in links:
+                links[s][p, o] = None
+            else:
+                links[s] = {(p, o): None}
+    return parts
+
+
+def to_property_graph(triples: Iterable[Triple]) -> PropertyGraph:
+    """Map a set of triples (duplicates ignored) to nodes with their properties and outgoing links, and
+    a vocabulary. Nodes and links come in first-seen order: deterministic for a given input, no sort."""
+    resources, types, literals, links = _split(triples)
+    vocab = Vocabulary.for_terms({c for cs in types.values() for c in cs},
+                                 {p for pairs in links.values() for p, _ in pairs},
                                  {p for by_p in literals.values() for p in by_p})
-    count = sum(len(cs) for cs in types.values()) + sum(len(v) for v in links.values())
+    key, label, rel = vocab.properties, vocab.labels, vocab.relationships
+    type_key = {p: name + TYPE_SUFFIX for p, name in key.items()}
+    count = sum(len(cs) for cs in types.values()) + sum(len(pairs) for pairs in links.values())
     nodes = []
     for uri in resources:
-        labels = sorted({RESOURCE_LABEL, *(vocab.labels[c] for c in types.get(uri, ()))})
+        classes = types.get(uri)
         props: dict[str, PropertyValue] = {}
-        for p, lits in sorted(literals.get(uri, {}).items()):
-            props.update(encode_literals(vocab.properties[p], lits))
+        for p in sorted(literals.get(uri, ())):
+            lits = literals[uri][p]
             count += len(lits)
-        nodes.append(NodeRecord(uri, labels, props))
-    rels = {vocab.relationships[p]: sorted(pairs) for p, pairs in links.items()}
-    return PropertyGraph(nodes, rels, vocab, count)
+            lit = next(iter(lits))
+            if len(lits) == 1 and lit.datatype is None:  # the common case: one plain or language-tagged string
+                props[key[p]] = lit.lexical
+                if lit.lang is not None:
+                    props[type_key[p]] = "@" + lit.lang
+            else:
+                props.update(encode_literals(key[p], lits))
+        out = links.get(uri)
+        nodes.append(NodeRecord(uri, sorted({RESOURCE_LABEL, *(label[c] for c in classes)}) if classes
+                                else [RESOURCE_LABEL], props, [(rel[p], o) for p, o in out] if out else []))
+    return PropertyGraph(nodes, vocab, count)
 
 
 # --- property graph -> triples ----------------------------------------------------------------
