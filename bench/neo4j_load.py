@@ -2,13 +2,15 @@
 
 Usage (a running Neo4j; the local one by default, or NEO4J_URI):
 
-    .venv/bin/python bench/neo4j_load.py load --triples 500000 --runs 3
+    .venv/bin/python bench/neo4j_load.py load --triples 500000 --runs 3 [--reuse]
     .venv/bin/python bench/neo4j_load.py queries --build-dir build --runs 30
 
 `load` generates a deterministic synthetic graph shaped like the Health Trainers case (services x
 quarterly configurations x 8 dimension values, each value with its coded concept and evidence),
-writes it as N-Triples, then for each run empties the database and times each loader from the same
-file into the same server. `queries` runs every named query on the case with both engines.
+writes it as N-Triples (`--reuse`: keep the file already in --work-dir if it was made for the same
+--triples), then for each run empties the database and times each loader from the same file into the
+same server, alternating between the loaders; it ends with each loader's median and their ratio.
+`queries` runs every named query on the case with both engines.
 The database is emptied: never point this at a database you care about.
 """
 
@@ -28,10 +30,8 @@ from typing import Any
 import pyoxigraph as ox
 from neo4j import Driver
 
-from app.named import run_named
 from graph.neo4j_load import load_build
 from graph.neo4j_store import Neo4jSettings
-from queries import all_queries
 
 PG = "https://w3id.org/policygraph/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -121,15 +121,27 @@ def synthetic_triples(target: int) -> list[ox.Triple]:
     return out
 
 
-def write_build(triples: list[ox.Triple], build_dir: Path) -> Path:
+def write_build(triples: list[ox.Triple], build_dir: Path, target: int) -> Path:
     """A minimal build folder (graph.nt + manifest) that `load_build` accepts."""
     build_dir.mkdir(parents=True, exist_ok=True)
     nt = build_dir / "graph.nt"
     ox.serialize(triples, output=str(nt), format=ox.RdfFormat.N_TRIPLES)
     manifest = {"programme": "synthetic", "graph_nt_sha256": f"synthetic-{len(triples)}",
-                "triples": len(triples)}
+                "triples": len(triples), "target": target}
     (build_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return nt
+
+
+def existing_build(build_dir: Path, target: int) -> tuple[Path, int] | None:
+    """The graph.nt a previous run wrote for the same --triples, and its triple count."""
+    try:
+        manifest = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    nt = build_dir / "graph.nt"
+    if manifest.get("target") != target or not nt.exists():
+        return None
+    return nt, int(manifest["triples"])
 
 
 def empty_database(driver: Driver) -> None:
@@ -188,9 +200,12 @@ def machine() -> dict[str, Any]:
 
 def bench_load(args: argparse.Namespace) -> dict[str, Any]:
     settings = Neo4jSettings.from_env(args.local_data_dir)
-    triples = synthetic_triples(args.triples)
-    nt = write_build(triples, args.work_dir)
-    print(f"synthetic graph: {len(triples)} triples -> {nt}", file=sys.stderr)
+    found = existing_build(args.work_dir, args.triples) if args.reuse else None
+    if found is None:
+        triples = synthetic_triples(args.triples)
+        found = write_build(triples, args.work_dir, args.triples), len(triples)
+    nt, count = found
+    print(f"synthetic graph: {count} triples -> {nt}", file=sys.stderr)
     results: dict[str, list[float]] = {"policygraph": [], "rdflib-neo4j": []}
     counts: dict[str, tuple[int, int]] = {}
     with settings.driver() as driver:
@@ -201,14 +216,20 @@ def bench_load(args: argparse.Namespace) -> dict[str, Any]:
                            else time_rdflib_neo4j(driver, nt))
                 results[name].append(seconds)
                 counts[name] = count_elements(driver)
-                print(f"run {run + 1}: {name} {seconds:.1f} s ({len(triples) / seconds:,.0f} triples/s), "
+                print(f"run {run + 1}: {name} {seconds:.1f} s ({count / seconds:,.0f} triples/s), "
                       f"nodes+relationships {counts[name]}", file=sys.stderr)
         empty_database(driver)
     summary = {name: {"runs_s": [round(s, 2) for s in runs], "median_s": round(statistics.median(runs), 2),
-                      "triples_per_s": round(len(triples) / statistics.median(runs)),
+                      "triples_per_s": round(count / statistics.median(runs)),
                       "nodes_relationships": counts.get(name)}
                for name, runs in results.items() if runs}
-    return {"triples": len(triples), "machine": machine(), "server": settings.uri, "loaders": summary}
+    result: dict[str, Any] = {"triples": count, "machine": machine(), "server": settings.uri, "loaders": summary}
+    if len(summary) == 2:
+        ratio = summary["rdflib-neo4j"]["median_s"] / summary["policygraph"]["median_s"]
+        result["ratio"] = round(ratio, 2)
+        print(f"medians: policygraph {summary['policygraph']['median_s']} s, rdflib-neo4j "
+              f"{summary['rdflib-neo4j']['median_s']} s: policygraph is {ratio:.2f}x faster", file=sys.stderr)
+    return result
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -217,6 +238,9 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def bench_queries(args: argparse.Namespace) -> dict[str, Any]:
+    from app.named import run_named  # noqa: PLC0415 - only this benchmark needs the query layer
+    from queries import all_queries  # noqa: PLC0415
+
     out: dict[str, Any] = {}
     params = {"evidence": {"node": "configuration/D/follow-up/targeting"}}
     for name in sorted(all_queries()):
@@ -242,6 +266,8 @@ def main() -> None:
     load.add_argument("--runs", type=int, default=3)
     load.add_argument("--work-dir", type=Path, default=Path("build/bench-neo4j"))
     load.add_argument("--skip-rdflib", action="store_true")
+    load.add_argument("--reuse", action="store_true",
+                      help="Reuse the graph.nt in --work-dir if it was generated for the same --triples.")
     queries = sub.add_parser("queries")
     queries.add_argument("--build-dir", type=Path, default=Path("build"))
     queries.add_argument("--runs", type=int, default=30)

@@ -13,6 +13,8 @@ from neo4j_fixture import clear
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
+from graph import neo4j_batches
+from graph.neo4j_batches import MIN_SHAPE
 from graph.neo4j_export import export_graph
 from graph.neo4j_load import LoadReport, load_build, push
 from graph.neo4j_mapping import from_rdflib, to_property_graph
@@ -152,11 +154,15 @@ _TRIPLES = st.lists(st.tuples(_SUBJECTS, _IRIS | st.just(_TYPE), _OBJECTS), max_
 _MANY_VALUES = st.lists(_LITERALS, min_size=2, max_size=25)
 
 
+@pytest.mark.parametrize("min_shape", [MIN_SHAPE, 1], ids=["generic-and-shaped", "all-shaped"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(triples=_TRIPLES, many=_MANY_VALUES)
-def test_random_graphs_round_trip(neo4j_driver: Driver, triples: list[tuple[URIRef, URIRef, object]],
-                                  many: list[Literal]) -> None:
+def test_random_graphs_round_trip(neo4j_driver: Driver, monkeypatch: pytest.MonkeyPatch, min_shape: int,
+                                  triples: list[tuple[URIRef, URIRef, object]], many: list[Literal]) -> None:
+    # With min_shape 1 every node shape of the create path goes through its own statement (labels and
+    # keys in the query text, values as parallel lists); by default small shapes use the generic one.
+    monkeypatch.setattr(neo4j_batches, "MIN_SHAPE", min_shape)
     graph = Graph()
     for s, p, o in triples:
         graph.add((s, p, o))  # type: ignore[arg-type]
