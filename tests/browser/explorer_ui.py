@@ -194,11 +194,24 @@ def network_frame(page: Page, title_part: str | None = None) -> Frame:
     if title_part is not None:
         expect(page.frame_locator("[data-testid=stIFrame]").first.locator("h1")).to_contain_text(
             title_part, timeout=TIMEOUT_MS)
-    frame = frame_element.element_handle().content_frame()
-    assert frame is not None, "the network iframe has no frame"
+    frame = _content_frame(page)
     frame.wait_for_function("() => window.policygraphNetwork && document.querySelector('#net canvas')"
                             " && window.policygraphNetwork.body.data.nodes.length > 0", timeout=TIMEOUT_MS)
     return frame
+
+
+def _content_frame(page: Page) -> Frame:
+    """The iframe's document; Streamlit replaces the iframe on every rerun, so a handle taken during a
+    rerun may already be detached: take a fresh one until it has a frame."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        with contextlib.suppress(Error):
+            frame = page.get_by_test_id("stIFrame").first.element_handle(timeout=TIMEOUT_MS).content_frame()
+            if frame is not None:
+                return frame
+        if time.monotonic() > deadline:
+            raise AssertionError("the network iframe has no frame")
+        time.sleep(0.05)  # poll interval while the rerun replaces the iframe
 
 
 def node_positions(frame: Frame) -> dict[str, dict[str, float]]:

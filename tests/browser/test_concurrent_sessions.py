@@ -18,8 +18,18 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
-from explorer_ui import PROGRAMMES, Watch, choose, choose_programme, go, launch, network_frame, open_app
-from playwright.sync_api import Page, sync_playwright
+from explorer_ui import (
+    PROGRAMMES,
+    TIMEOUT_MS,
+    Watch,
+    choose,
+    choose_programme,
+    go,
+    launch,
+    network_frame,
+    open_app,
+)
+from playwright.sync_api import Page, expect, sync_playwright
 
 pytestmark = pytest.mark.browser
 SOAK_SECONDS = float(os.environ.get("POLICYGRAPH_SOAK_SECONDS", "20"))
@@ -76,6 +86,9 @@ def _session(url: str, plan: Plan, soak_s: float, start: threading.Barrier, reco
                 for service in (plan.service, "(all)", plan.service):
                     started = time.perf_counter()
                     choose(page, "vision-service", service)
+                    if service != plan.service:  # every service: the view's heading names none
+                        expect(page.frame_locator("[data-testid=stIFrame]").first.locator("h1")).not_to_contain_text(
+                            "case study", timeout=TIMEOUT_MS)
                     network_frame(page, f"case study {plan.service}" if service == plan.service else None)
                     record.add(record.timings, programme, time.perf_counter() - started)
                 go(page, "Services over time")
