@@ -199,7 +199,7 @@ class Vocabulary:
 
 # --- triples -> property graph ----------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class NodeRecord:
     uri: str
     labels: list[str]
@@ -272,23 +272,32 @@ def to_property_graph(triples: Iterable[Triple]) -> PropertyGraph:
     key, label, rel = vocab.properties, vocab.labels, vocab.relationships
     type_key = {p: name + TYPE_SUFFIX for p, name in key.items()}
     count = sum(len(cs) for cs in types.values()) + sum(len(pairs) for pairs in links.values())
+    one_class = {c: sorted({RESOURCE_LABEL, name}) for c, name in label.items()}  # the usual label sets
     nodes = []
     for uri in resources:
         classes = types.get(uri)
+        if not classes:
+            labels = [RESOURCE_LABEL]
+        elif len(classes) == 1:
+            labels = one_class[next(iter(classes))].copy()
+        else:
+            labels = sorted({RESOURCE_LABEL, *(label[c] for c in classes)})
         props: dict[str, PropertyValue] = {}
-        for p in sorted(literals.get(uri, ())):
-            lits = literals[uri][p]
-            count += len(lits)
-            lit = next(iter(lits))
-            if len(lits) == 1 and lit.datatype is None:  # the common case: one plain or language-tagged string
-                props[key[p]] = lit.lexical
-                if lit.lang is not None:
-                    props[type_key[p]] = "@" + lit.lang
-            else:
+        by_p = literals.get(uri)
+        if by_p:
+            for p in sorted(by_p):
+                lits = by_p[p]
+                count += len(lits)
+                if len(lits) == 1:
+                    lit = next(iter(lits))
+                    if lit.datatype is None:  # the common case: one plain or language-tagged string
+                        props[key[p]] = lit.lexical
+                        if lit.lang is not None:
+                            props[type_key[p]] = "@" + lit.lang
+                        continue
                 props.update(encode_literals(key[p], lits))
         out = links.get(uri)
-        nodes.append(NodeRecord(uri, sorted({RESOURCE_LABEL, *(label[c] for c in classes)}) if classes
-                                else [RESOURCE_LABEL], props, [(rel[p], o) for p, o in out] if out else []))
+        nodes.append(NodeRecord(uri, labels, props, [(rel[p], o) for p, o in out] if out else []))
     return PropertyGraph(nodes, vocab, count)
 
 
