@@ -2,13 +2,25 @@
 // question: In each period, which services drew their clients mainly from each referral source (self/community, GP, CVD risk assessment, ...), and where is it unknown?
 // param: period string optional  Restrict to one period by its id (e.g. follow-up)
 // columns: referral_source, period, services, cases
-MATCH (conf:ServiceConfiguration)-[:CONFIGURATION_OF]->(service:Resource),
-      (conf)-[:DURING_PERIOD]->(p:Resource),
-      (conf)-[:HAS_VALUE]->(v:Resource)-[:ON_DIMENSION]->
-        (:Resource {uri: 'https://w3id.org/policygraph/vocab/dimension/primary-referral-sources'}),
-      (v)-[:STATUS]->(st:Resource)
+// Two ways in, one per case: with $period, from that period's configurations (found by their relationship
+// type; the collect stops the planner from starting elsewhere); without, from the dimension's values.
+CALL () {
+  WITH $period AS wanted WHERE wanted IS NOT NULL
+  MATCH (x:Resource)-[:DURING_PERIOD]->(p:Resource) WHERE p.identifier = wanted
+  WITH p, collect(x) AS configurations
+  UNWIND configurations AS conf
+  MATCH (conf)-[:HAS_VALUE]->(v:Resource)-[:ON_DIMENSION]->(d:Resource)
+  WHERE d.uri = 'https://w3id.org/policygraph/vocab/dimension/primary-referral-sources'
+  RETURN conf, p, v
+  UNION ALL
+  WITH $period AS wanted WHERE wanted IS NULL
+  MATCH (conf:Resource)-[:HAS_VALUE]->(v:Resource)-[:ON_DIMENSION]->
+          (:Resource {uri: 'https://w3id.org/policygraph/vocab/dimension/primary-referral-sources'}),
+        (conf)-[:DURING_PERIOD]->(p:Resource)
+  RETURN conf, p, v
+}
+MATCH (conf:ServiceConfiguration)-[:CONFIGURATION_OF]->(service:Resource), (v)-[:STATUS]->(st:Resource)
 WHERE service.caseLetter IS NOT NULL AND p.identifier IS NOT NULL AND p.periodOrder IS NOT NULL
-  AND ($period IS NULL OR p.identifier = $period)
 CALL (v) {
   OPTIONAL MATCH (v)-[:CODED_AS]->(c:Resource)
   RETURN collect(c.prefLabel) AS coded

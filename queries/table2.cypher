@@ -3,10 +3,14 @@
 // param: case string optional  Restrict to one case letter (e.g. D)
 // columns: case, description, period, providers, funding, senior_buy_in, primary_referral_sources, health_trainers, targeting, formal_pm_system, ht_user_interaction
 WITH 'https://w3id.org/policygraph/vocab/dimension/' AS dim
-MATCH (conf:ServiceConfiguration)-[:CONFIGURATION_OF]->(service:Resource),
-      (conf)-[:DURING_PERIOD]->(p:Resource)
-WHERE service.caseLetter IS NOT NULL AND p.label IS NOT NULL AND p.periodOrder IS NOT NULL
-  AND ($case IS NULL OR service.caseLetter = $case)
+// The service first (one when $case is given; its configurations found by their relationship type),
+// the rest from its configurations only (the collect stops the planner from starting elsewhere).
+MATCH (c:Resource)-[:CONFIGURATION_OF]->(service:Resource)
+WHERE service.caseLetter IS NOT NULL AND ($case IS NULL OR service.caseLetter = $case)
+WITH dim, service, collect(c) AS configurations
+UNWIND configurations AS conf
+MATCH (conf:ServiceConfiguration)-[:DURING_PERIOD]->(p:Resource)
+WHERE p.label IS NOT NULL AND p.periodOrder IS NOT NULL
 OPTIONAL MATCH (conf)-[:HAS_VALUE]->(v:Resource)-[:ON_DIMENSION]->(d:Resource)
 WHERE v.verbatim IS NOT NULL
 WITH dim, conf, service, p, collect([d.uri, v.verbatim]) AS cells

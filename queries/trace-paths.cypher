@@ -14,7 +14,10 @@ WITH i, e, dim, expected_concepts, expected_labels WHERE size(expected_concepts)
 MATCH (conf:ServiceConfiguration)-[:CONFIGURATION_OF]->(service:Resource),
       (conf)-[:DURING_PERIOD]->(p:Resource)
 WHERE service.caseLetter IS NOT NULL AND p.label IS NOT NULL AND p.periodOrder IS NOT NULL
-OPTIONAL MATCH (conf)-[:HAS_VALUE]->(v:Resource)-[:ON_DIMENSION]->(dim)
+// From the configuration to its few values, each tested for the dimension (the planner otherwise expands
+// every value of the dimension, for every configuration).
+OPTIONAL MATCH (conf)-[:HAS_VALUE]->(v:Resource)
+WHERE EXISTS { (v)-[:ON_DIMENSION]->(dim) }
 OPTIONAL MATCH (v)-[:STATUS]->(st:Resource)
 CALL (v) {
   OPTIONAL MATCH (v)-[:CODED_AS]->(c:Resource)
