@@ -84,6 +84,7 @@ class Cell:
     p50: list[float] = field(default_factory=list)
     p95: list[float] = field(default_factory=list)
     rows: set[int] = field(default_factory=set)
+    error: str = ""
 
     def add(self, timings: list[float], rows: list[int]) -> None:
         self.p50.append(statistics.median(timings))
@@ -91,6 +92,8 @@ class Cell:
         self.rows.update(rows)
 
     def text(self, target: float | None) -> str:
+        if self.error:
+            return f"failed: {self.error}"
         if not self.p50:
             return "-"
         p50, top = statistics.median(self.p50), statistics.median(self.p95)
@@ -153,15 +156,20 @@ def measure_queries(args: argparse.Namespace, named: dict[str, NamedQuery], figu
         for engine in figures.engines:
             # With its parameters; a query without any is measured as it is, in the same table.
             bound = [{k: v for k, v in s.items() if k in names} for s in figures.sets] if names else [{}]
-            timings, rows = measure(args.build_dir, name, bound, engine, args.runs, args.runs_whole)
-            figures.with_param.setdefault((name, engine), Cell()).add(timings, rows)
-            print(f"  {name} {engine} {bound}: p50 {statistics.median(timings):.1f} p95 {p95(timings):.1f} "
-                  f"rows {rows}", file=sys.stderr)
+            runs = [] if args.whole_only and names else [(figures.with_param, bound, args.runs)]
             if names and not any(p.required for p in query.params) and not args.no_whole:
-                timings, rows = measure(args.build_dir, name, [{}], engine, args.runs_whole, args.runs_whole)
-                figures.whole.setdefault((name, engine), Cell()).add(timings, rows)
-                print(f"  {name} {engine} whole programme: p50 {statistics.median(timings):.1f} "
-                      f"p95 {p95(timings):.1f} rows {rows}", file=sys.stderr)
+                runs.append((figures.whole, [{}], args.runs_whole))
+            for cells, sets, count in runs:
+                cell = cells.setdefault((name, engine), Cell())
+                try:
+                    timings, rows = measure(args.build_dir, name, sets, engine, count, args.runs_whole)
+                except Exception as exc:  # noqa: BLE001 - a failing query is a figure too (e.g. a timeout)
+                    cell.error = "timed out" if "TimedOut" in str(exc) else type(exc).__name__
+                    print(f"  {name} {engine} {sets}: failed: {exc}", file=sys.stderr)
+                    continue
+                cell.add(timings, rows)
+                print(f"  {name} {engine} {sets}: p50 {statistics.median(timings):.1f} p95 {p95(timings):.1f} "
+                      f"rows {rows}", file=sys.stderr)
 
 
 def measure_traces(build_dir: Path, runs: int, figures: Figures) -> None:
@@ -220,6 +228,8 @@ def main() -> None:
                         help="comma-separated: sparql,cypher (default: sparql, and cypher when NEO4J_URI is set)")
     parser.add_argument("--only", nargs="*", default=None, help="these named queries only")
     parser.add_argument("--no-whole", action="store_true", help="skip the whole-programme runs")
+    parser.add_argument("--whole-only", action="store_true",
+                        help="only the whole-programme runs of the queries that have (optional) parameters")
     parser.add_argument("--no-traces", action="store_true")
     parser.add_argument("--engine-only", action="store_true",
                         help="time the engines alone (store and connection opened once), not `run_named`")
@@ -254,6 +264,7 @@ def main() -> None:
             "loads": figures.loads, "engines": figures.engines, "parameters": figures.sets,
             **{key: {f"{n}|{e}": {"p50": c.p50, "p95": c.p95, "rows": sorted(c.rows)} for (n, e), c in part.items()}
                for key, part in cells.items()},
+            "errors": {f"{n}|{e}": c.error for part in cells.values() for (n, e), c in part.items() if c.error},
             "traces": {"p50": figures.traces.p50, "p95": figures.traces.p95},
         }, indent=1), encoding="utf-8")
 
