@@ -116,8 +116,9 @@ def _forget_page_selections() -> None:
 
 
 def programme_chooser() -> None:
-    """The sidebar's programme selectbox (a caption when there is only one), and the start of loading
-    every programme in the background so that choosing one later does not wait for its graph."""
+    """The sidebar's programme selectbox (a caption when there is only one), and loading every programme
+    in the background if this process has not started that yet (`policygraph explore` does it at start),
+    so that choosing one later does not wait for its graph."""
     try:
         found = programmes()
     except ValueError as exc:

@@ -8,6 +8,7 @@ import sys
 
 from streamlit.web import cli
 
+import app.page_data  # noqa: F401 - the pages' libraries (pandas, networkx, matplotlib, pyvis) imported before the first visitor
 from app.explorer.common import configured_builds, prewarm
 
 
