@@ -200,12 +200,17 @@ def machine() -> dict[str, Any]:
 
 def bench_load(args: argparse.Namespace) -> dict[str, Any]:
     settings = Neo4jSettings.from_env(args.local_data_dir)
-    found = existing_build(args.work_dir, args.triples) if args.reuse else None
+    if args.build is not None:  # a policygraph build folder, e.g. the national programme's
+        args.work_dir = args.build
+        manifest = json.loads((args.build / "manifest.json").read_text(encoding="utf-8"))
+        found = args.build / "graph.nt", int(manifest["triples"])
+    else:
+        found = existing_build(args.work_dir, args.triples) if args.reuse else None
     if found is None:
         triples = synthetic_triples(args.triples)
         found = write_build(triples, args.work_dir, args.triples), len(triples)
     nt, count = found
-    print(f"synthetic graph: {count} triples -> {nt}", file=sys.stderr)
+    print(f"graph: {count} triples -> {nt}", file=sys.stderr)
     results: dict[str, list[float]] = {"policygraph": [], "rdflib-neo4j": []}
     counts: dict[str, tuple[int, int]] = {}
     with settings.driver() as driver:
@@ -266,6 +271,8 @@ def main() -> None:
     load.add_argument("--runs", type=int, default=3)
     load.add_argument("--work-dir", type=Path, default=Path("build/bench-neo4j"))
     load.add_argument("--skip-rdflib", action="store_true")
+    load.add_argument("--build", type=Path, help="Load this policygraph build folder's graph.nt instead of a "
+                      "generated graph (e.g. the national programme's build).")
     load.add_argument("--reuse", action="store_true",
                       help="Reuse the graph.nt in --work-dir if it was generated for the same --triples.")
     queries = sub.add_parser("queries")
