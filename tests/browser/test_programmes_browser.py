@@ -34,6 +34,8 @@ def test_switching_programmes_changes_every_page(page: Page, browser: Browser, p
 
     choose_programme(page, NATIONAL)
     main = page.get_by_test_id("stMain")
+    # The rerun replaces the tables when it ends: wait for the national programme's rows before reading them.
+    expect(grid(main, 2)).to_contain_text("S001", timeout=TIMEOUT_MS)
     services = [row[0] for row in grid_rows(grid(main, 2))]
     assert services[:2] == ["S001", "S002"]
 
