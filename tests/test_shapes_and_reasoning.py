@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import owlrl
 import pytest
@@ -24,42 +23,18 @@ from ontology import (
     ONTOLOGY_FILE,
     PG,
     SHAPES_FILE,
-    VOCAB,
     concept_iri,
     scheme_iri,
-    vocabulary_files,
     vocabulary_graph,
 )
 
-REPO = Path(__file__).resolve().parents[1]
-CASE = REPO / "data" / "health-trainers"
-GLOSSARY = REPO / "ontology" / "GLOSSARY.md"
-TTL_FILES = [*vocabulary_files(), SHAPES_FILE]
-ORIENTATIONS = {URIRef(VOCAB + "orientation/" + o) for o in ("community", "nhs-medical", "neutral")}
 CASE_NS = ID_BASE + "health-trainers/"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-#: Table 2 of Mathers, Taylor & Parry (2014), columns 3-10: the headers verbatim (facts file §2).
-TABLE2_HEADERS = {
-    3: "Provider/s",
-    4: "Funding",
-    5: "Senior Buy-in?^b",
-    6: "Primary Referral Source/s",
-    7: "Health Trainers",
-    8: "Geographical/Population Service Targeting?",
-    9: "Formal PM^c System Established?",
-    10: "Health Trainer / Service User Interaction",
-}
 
 
 def _copy(graph: Graph) -> Graph:
     copy = Graph()
     copy += graph
     return copy
-
-
-def _rel(path: Path) -> str:
-    return str(path.relative_to(REPO))
 
 
 
