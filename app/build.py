@@ -24,15 +24,14 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import version
 from pathlib import Path
 
-from rdflib import RDF, Graph
+from rdflib import Graph
 
-from app.prepare import Stage, check_folder, validate_folder, write_core
+from app.prepare import Stage, check_folder, no_stage, validate_folder, write_core
 from app.workers import worker
 from graph.oxigraph_store import bulk_load, write_turtle
 from ingest.activity import ActivitySummary, ingest_activity
 from ingest.errors import IngestError, Location, Problem
 from ingest.programme import Programme, load_programme
-from ontology import PG
 
 log = logging.getLogger(__name__)
 
@@ -67,15 +66,6 @@ def _locked(build_dir: Path) -> Iterator[None]:
         yield
 
 
-def _counts(graph: Graph) -> dict[str, int]:
-    """Instances per policygraph class (distinct subjects)."""
-    found: dict[str, set[object]] = {}
-    for subject, cls in graph.subject_objects(RDF.type):
-        if str(cls).startswith(str(PG)):
-            found.setdefault(str(cls).removeprefix(str(PG)), set()).add(subject)
-    return {name: len(members) for name, members in sorted(found.items())}
-
-
 def _point(link: Path, target: str) -> None:
     # Replace a symlink atomically: make the new one aside, then rename over the old.
     tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
@@ -86,10 +76,6 @@ def _point(link: Path, target: str) -> None:
 
 
 STAGES = ("records", "statements and activity", "store, graph.nt and Turtle", "release")
-
-
-def _no_stage(_name: str) -> None:
-    return None
 
 
 def _activity(prog: Programme, out: Path, strict: bool) -> ActivitySummary | None:
@@ -155,7 +141,7 @@ def _write_release(prog: Programme, data_dir: Path, staging: Path, strict: bool,
     return triples, core.counts, activity
 
 
-def build(data_dir: Path, build_dir: Path, *, strict: bool = False, stage: Stage = _no_stage) -> BuildSummary:
+def build(data_dir: Path, build_dir: Path, *, strict: bool = False, stage: Stage = no_stage) -> BuildSummary:
     """Validate, write and load a new release; swap it in only when all of it succeeded.
 
     `strict`: a bad row in the activity extract fails the build (default: skipped and reported).

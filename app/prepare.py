@@ -40,11 +40,12 @@ class Prepared:
     prefixes: dict[str, str]
 
 
-def _no_stage(_name: str) -> None:
-    return None
+def no_stage(_name: str) -> None:
+    """The default Stage: report nothing."""
+    return
 
 
-def prepare(prog: Programme, stage: Stage = _no_stage) -> Prepared:
+def prepare(prog: Programme, stage: Stage = no_stage) -> Prepared:
     """Statements (curated + derived) of a validated programme, SHACL-checked; raises IngestError."""
     started = time.perf_counter()
     stage("statements")
@@ -120,7 +121,7 @@ def write_core(prog: Programme, out: Path, batch: int = 50_000) -> CoreFile:
     return CoreFile(digest.hexdigest(), len(prepared.lines), prepared.counts, prepared.scope, prepared.prefixes)
 
 
-def check_folder(data_dir: Path, stage: Stage = _no_stage) -> Prepared:
+def check_folder(data_dir: Path, stage: Stage = no_stage) -> Prepared:
     """Validate a programme folder end to end (records, references, SHACL) and derive adaptations and
     measures, without writing anything."""
     stage("records")

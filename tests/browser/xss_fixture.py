@@ -14,7 +14,8 @@ from pathlib import Path
 
 from rdflib import RDFS, Graph, Literal, URIRef
 
-from app.build import _counts, canonical_ntriples, validate_folder
+from app.build import canonical_ntriples, validate_folder
+from app.prepare import count_instances
 from graph.oxigraph_store import bulk_load
 from ontology import PG
 
@@ -74,7 +75,7 @@ def write_build(case_dir: Path, build_dir: Path) -> Path:
         "triples": triples,
         "graph_nt_sha256": hashlib.sha256(nt.encode("utf-8")).hexdigest(),
         "policygraph_version": version("policygraph"),
-        "counts": _counts(graph),
+        "counts": count_instances(nt.splitlines(keepends=True)),
     }
     (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return build_dir
