@@ -7,7 +7,6 @@ without NEO4J_URI, the local server of `policygraph neo4j start` (data under <bu
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -15,7 +14,7 @@ import click
 from neo4j.exceptions import DriverError, Neo4jError
 
 from app.build import read_manifest
-from app.cli_support import EXIT_BAD_INPUT, EXIT_FAILURE, die
+from app.cli_support import EXIT_BAD_INPUT, EXIT_FAILURE, die, emit, format_option, parse_params
 from graph import neo4j_server
 from graph.cypher_guard import (
     DEFAULT_MAX_ROWS,
@@ -28,7 +27,6 @@ from graph.cypher_guard import (
 from graph.neo4j_export import export_ntriples
 from graph.neo4j_load import load_build
 from graph.neo4j_store import Neo4jSettings, Neo4jStore, Neo4jUnavailable
-from graph.results import FORMATS, QueryResult, render
 
 PROGRESS_BAR_FROM = 20_000  # items; smaller loads finish before a bar is worth drawing
 
@@ -166,48 +164,37 @@ def load_neo4j(build_dir: Path) -> None:
                "relationships)")
 
 
-def cypher_command(parse_params: Callable[[tuple[str, ...]], dict[str, str]]) -> click.Command:
-    """`policygraph cypher`, sharing app.cli's --param parsing."""
+@click.command("cypher")
+@click.argument("query")
+@format_option
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="Query parameter (repeatable), used as $KEY. Bound by the driver, never pasted in.")
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=DEFAULT_MAX_ROWS, show_default=True,
+              help="Stop after this many rows.")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT_S,
+              show_default=True, help="Stop the query after this many seconds (server-side).")
+@click.pass_obj
+def cypher(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit: int,
+           timeout: float) -> None:
+    """Run a read-only Cypher query (text, or a file path) on Neo4j.
 
-    @click.command("cypher")
-    @click.argument("query")
-    @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-    @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
-                  help="Query parameter (repeatable), used as $KEY. Bound by the driver, never pasted in.")
-    @click.option("--limit", type=click.IntRange(1, 1_000_000), default=DEFAULT_MAX_ROWS, show_default=True,
-                  help="Stop after this many rows.")
-    @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT_S,
-                  show_default=True, help="Stop the query after this many seconds (server-side).")
-    @click.pass_obj
-    def cypher(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit: int,
-               timeout: float) -> None:
-        """Run a read-only Cypher query (text, or a file path) on Neo4j.
+    Writes (CREATE, MERGE, SET, DELETE, REMOVE, writing procedures) and LOAD CSV are refused.
 
-        Writes (CREATE, MERGE, SET, DELETE, REMOVE, writing procedures) and LOAD CSV are refused.
-
-        Example: policygraph cypher 'MATCH (s:Service) RETURN s.caseLetter AS case ORDER BY case'
-        """
-        text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
-        settings = settings_for(build_dir)
-        try:
-            with Neo4jStore(settings, timeout_s=timeout) as store:
-                result = run_read_only(store, text, parse_params(params), timeout_s=timeout, max_rows=limit)
-        except RefusedCypher as exc:
-            die(str(exc), EXIT_BAD_INPUT)
-        except CypherTimeout as exc:
-            die(str(exc), EXIT_FAILURE)
-        except CypherFailed as exc:
-            die(str(exc), EXIT_BAD_INPUT)
-        except Neo4jUnavailable as exc:
-            die(str(exc), EXIT_FAILURE)
-        except (DriverError, Neo4jError, OSError) as exc:
-            _connection_error(settings, exc)
-        emit(result, fmt)
-
-    return cypher
-
-
-def emit(result: QueryResult, fmt: str) -> None:
-    click.echo(render(result, fmt), nl=False)
-    for note in result.notes:
-        click.echo(f"note: {note}", err=True)
+    Example: policygraph cypher 'MATCH (s:Service) RETURN s.caseLetter AS case ORDER BY case'
+    """
+    text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
+    settings = settings_for(build_dir)
+    try:
+        with Neo4jStore(settings, timeout_s=timeout) as store:
+            result = run_read_only(store, text, parse_params(params), timeout_s=timeout, max_rows=limit)
+    except RefusedCypher as exc:
+        die(str(exc), EXIT_BAD_INPUT)
+    except CypherTimeout as exc:
+        die(str(exc), EXIT_FAILURE)
+    except CypherFailed as exc:
+        die(str(exc), EXIT_BAD_INPUT)
+    except Neo4jUnavailable as exc:
+        die(str(exc), EXIT_FAILURE)
+    except (DriverError, Neo4jError, OSError) as exc:
+        _connection_error(settings, exc)
+    emit(result, fmt)

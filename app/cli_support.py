@@ -11,6 +11,8 @@ from typing import NoReturn
 
 import click
 
+from graph.results import FORMATS, QueryResult, render
+
 log = logging.getLogger(__name__)
 
 EXIT_FAILURE = 1
@@ -21,6 +23,29 @@ def die(message: str, code: int) -> NoReturn:
     """Print `error: message` on stderr and exit with `code` (1 failure, 2 bad usage or input)."""
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+param_option = click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+                            help="Query parameter (repeatable). Values are bound, never pasted into the query.")
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict[str, str]:
+    """--param KEY=VALUE pairs as a dict."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{pair!r} is not key=value", param_hint="--param")
+        out[key] = value
+    return out
+
+
+def emit(result: QueryResult, fmt: str) -> None:
+    """A result on stdout in `fmt`, its notes on stderr."""
+    click.echo(render(result, fmt), nl=False)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @contextlib.contextmanager

@@ -1,0 +1,54 @@
+"""`policygraph export`: a view for slides or other tools."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from app.cli_support import die
+from app.exports import MEDIA_TYPES, export
+from app.views import DEFAULT_MAX_NODES, View, neighbourhood_view, vision_view
+
+
+def make_view(build_dir: Path, view: str, intent: str | None, site: str | None, period: str | None,
+              node: str | None, hops: int, max_nodes: int) -> View:
+    if view == "neighbourhood":
+        if not node:
+            raise click.UsageError("--view neighbourhood needs --node IRI")
+        return neighbourhood_view(build_dir, node, hops, max_nodes)
+    return vision_view(build_dir, intent, site, period, max_nodes)
+
+
+@click.command(name="export")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(MEDIA_TYPES)))
+@click.option("--view", type=click.Choice(["vision", "neighbourhood"]), default="vision", show_default=True)
+@click.option("--intent", help="Intent or document id (vision view); default: all intents.")
+@click.option("--site", help="Only this service (case letter).")
+@click.option("--period", help="Only this period id.")
+@click.option("--node", help="Centre node IRI (neighbourhood view).")
+@click.option("--hops", type=click.IntRange(1, 4), default=1, show_default=True)
+@click.option("--max-nodes", type=click.IntRange(1, 5000), default=DEFAULT_MAX_NODES, show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
+@click.pass_obj
+def export_command(build_dir: Path, fmt: str, view: str, intent: str | None, site: str | None, period: str | None,
+                   node: str | None, hops: int, max_nodes: int, output: Path) -> None:
+    """Export a view (default: the whole case's vision-to-practice graph) for slides or other tools.
+
+    FORMAT: html (offline page), svg, png, gexf (Gephi), graphml, cyjs (Cytoscape JSON), ttl, jsonld, csv
+    (the claims shown with their citations).
+
+    Example: policygraph export html --intent reach-hard-to-reach-in-community -o vision.html
+    """
+    try:
+        chosen = make_view(build_dir, view, intent, site, period, node, hops, max_nodes)
+        data = export(build_dir, chosen, fmt)
+    except KeyError as exc:
+        die(str(exc.args[0]), 2)
+    except FileNotFoundError as exc:
+        die(str(exc), 1)
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(output)  # never leave a half-written file under the requested name
+    click.echo(f"wrote {output} ({len(data)} bytes, {chosen.graph.number_of_nodes()} nodes"
+               f"{', truncated' if chosen.truncated else ''})")

@@ -1,0 +1,71 @@
+"""`policygraph sparql` and `policygraph query`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from app.build import store_dir
+from app.cli_support import EXIT_BAD_INPUT, EXIT_FAILURE, die, emit, format_option, param_option, parse_params
+from app.named import list_queries, run_named
+from graph.neo4j_store import Neo4jUnavailable
+from graph.sparql_guard import (
+    DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT_S,
+    QueryFailed,
+    QueryTimeout,
+    RefusedQuery,
+    run_bounded,
+)
+from queries import BadParameters, QueryNotFound
+
+
+@click.command()
+@click.argument("query")
+@format_option
+@param_option
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=DEFAULT_MAX_ROWS, show_default=True,
+              help="Stop after this many rows.")
+@click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT_S, show_default=True,
+              help="Stop the query after this many seconds.")
+@click.pass_obj
+def sparql(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit: int, timeout: float) -> None:
+    """Run a read-only SPARQL query (text, or a file path) on the embedded store.
+
+    Example: policygraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
+    """
+    text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
+    try:
+        result = run_bounded(store_dir(build_dir), text, parse_params(params), timeout_s=timeout, max_rows=limit)
+    except RefusedQuery as exc:
+        die(str(exc), EXIT_BAD_INPUT)
+    except (FileNotFoundError, QueryTimeout, QueryFailed) as exc:
+        die(str(exc), EXIT_FAILURE)
+    emit(result, fmt)
+
+
+@click.command()
+@click.argument("name", required=False)
+@click.option("--list", "show_list", is_flag=True, help="List the named queries and their parameters.")
+@format_option
+@param_option
+@click.option("--engine", type=click.Choice(["sparql", "cypher"]), default="sparql", show_default=True,
+              help="sparql: the embedded store; cypher: Neo4j (after `policygraph load neo4j`).")
+@click.pass_obj
+def query(build_dir: Path, name: str | None, show_list: bool, fmt: str, params: tuple[str, ...],
+          engine: str) -> None:
+    """Run a named query (see --list) with bound parameters.
+
+    Example: policygraph query table2 --format csv
+    """
+    if show_list or name is None:
+        emit(list_queries(), fmt)
+        return
+    try:
+        result = run_named(build_dir, name, parse_params(params), engine=engine)
+    except (QueryNotFound, BadParameters) as exc:
+        die(str(exc.args[0]), EXIT_BAD_INPUT)
+    except (FileNotFoundError, Neo4jUnavailable) as exc:
+        die(str(exc), EXIT_FAILURE)
+    emit(result, fmt)
