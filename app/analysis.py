@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
 from fractions import Fraction
-from functools import cache
 from pathlib import Path
 
 import networkx as nx
 from rdflib import URIRef
 
-from app.build import read_manifest
+from app.release_cache import core_of, core_release, release_manifest
 from graph.case_model import CaseModel
 from graph.drift import Change, Measure, all_measures, changes, rollup
 from graph.indexed_store import load_ntriples
@@ -19,34 +19,55 @@ from graph.traces import DEFAULT_HOP_CAP, DEFAULT_RESULT_CAP, TraceResult, trace
 from ontology import ID_BASE
 
 
-@dataclass(frozen=True)
 class LoadedBuild:
-    programme: str
-    model: CaseModel
-    trace_graph: nx.DiGraph[str]
+    """A build's graph model and its trace graph (computed on first use: a national programme's takes
+    seconds, and the pages a visitor opens first do not need it)."""
+
+    def __init__(self, programme: str, model: CaseModel, trace: nx.DiGraph[str] | None = None) -> None:
+        self.programme = programme
+        self.model = model
+        self._trace = trace
+
+    @property
+    def trace_graph(self) -> nx.DiGraph[str]:
+        if self._trace is None:
+            with _TRACE_LOCK:
+                if self._trace is None:
+                    self._trace = trace_graph(self.model)
+        return self._trace
+
+    def complete(self) -> LoadedBuild:
+        """Compute everything the pages read (the model's tables, the trace graph) now, not on first use."""
+        model = self.model
+        _ = (model.services, model.periods, model.dimensions, model.cells, model.expectations, self.trace_graph)
+        return self
 
 
-@cache
-def _load(ntriples: Path, sha256: str, programme: str) -> LoadedBuild:
-    del sha256  # cache key: a rebuilt graph has a new hash
-    model = CaseModel(load_ntriples(ntriples))
-    return LoadedBuild(programme, model, trace_graph(model))
+_TRACE_LOCK = threading.Lock()  # one trace graph computed at a time (a concurrent caller waits for it)
+Loader = Callable[[Path, str, str], LoadedBuild]  # (core N-Triples, their hash, programme) -> the loaded build
+_BUILDS: dict[tuple[Path, str], LoadedBuild] = {}
 
 
-def core_graph(build_dir: Path, manifest: dict[str, object] | None = None) -> tuple[Path, str]:
+def parse_build(ntriples: Path, sha256: str, programme: str) -> LoadedBuild:
+    """The build's N-Triples parsed into a model (its tables and the trace graph computed on first use)."""
+    del sha256  # the caller's cache key
+    return LoadedBuild(programme, CaseModel(load_ntriples(ntriples)))
+
+
+def core_graph(build_dir: Path) -> tuple[Path, str]:
     """The build's N-Triples without the activity cube (which can be millions of triples), and its hash."""
-    manifest = read_manifest(build_dir) if manifest is None else manifest
-    core = build_dir / "core.nt"
-    if core.exists():
-        return core.resolve(), str(manifest["core_nt_sha256"])
-    return (build_dir / "graph.nt").resolve(), str(manifest["graph_nt_sha256"])
+    return core_release(build_dir)
 
 
-def loaded_build(build_dir: Path) -> LoadedBuild:
-    """The current build's graph, model and trace graph, parsed once per build."""
-    manifest = read_manifest(build_dir)
-    path, sha = core_graph(build_dir, manifest)
-    return _load(path, sha, str(manifest["programme"]))
+def loaded_build(build_dir: Path, load: Loader = parse_build) -> LoadedBuild:
+    """The current build's model and trace graph, loaded once per build content (a rebuilt graph has a new
+    hash) by `load` (parsed, unless the caller has a faster way: the explorer's snapshot, app/snapshot.py)."""
+    release, manifest = release_manifest(build_dir)
+    path, sha = core_of(release, manifest)
+    found = _BUILDS.get((path, sha))
+    if found is None:
+        found = _BUILDS.setdefault((path, sha), load(path, sha, str(manifest["programme"])))
+    return found
 
 
 def start_node(loaded: LoadedBuild, ident: str) -> URIRef:

@@ -11,10 +11,10 @@ from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
-from app.analysis import loaded_build
-from app.build import read_manifest
+from app.analysis import core_graph, loaded_build
 from app.exports import export
 from app.netview import render_html
+from app.release_cache import Overview, release_manifest, store_overview
 from app.views import View, neighbourhood_view, vision_view
 from graph.case_model import CaseModel
 from graph.drift import measure
@@ -26,17 +26,6 @@ ORIENTATION_COLOURS = {"community": "#c8e6c9", "mixed": "#ffe0b2", "nhs-medical"
                        "unknown": "#bdbdbd"}
 
 Rows = list[tuple[str | None, ...]]
-
-
-@dataclass(frozen=True)
-class Overview:
-    programme: str
-    description: str
-    documents: QueryResult
-    intents: QueryResult
-    services: QueryResult
-    timeline: QueryResult
-    coverage: QueryResult
 
 
 def _text(model: CaseModel, node: Node | None, predicate: URIRef) -> str:
@@ -67,7 +56,7 @@ def overview(build_dir: Path) -> Overview:
                        f"{100 * known[s] / cells[s]:.0f}%" if cells[s] else "n/a") for s in model.services]
     return Overview(
         programme=model.label(programme) if isinstance(programme, URIRef)
-        else str(read_manifest(build_dir)["programme"]),
+        else str(release_manifest(build_dir)[1]["programme"]),
         description=_text(model, programme, DCTERMS.description),
         documents=QueryResult(["date", "document", "kind", "intents stated"], docs),
         intents=QueryResult(["intent", "description", "evidence"], intents),
@@ -75,6 +64,15 @@ def overview(build_dir: Path) -> Overview:
         timeline=QueryResult(["date", "event", "sources"], timeline),
         coverage=QueryResult(["service", "known cells", "unknown cells", "known share"], coverage),
     )
+
+
+def overview_stored(build_dir: Path) -> Overview:
+    """`overview`, kept in the release folder for the explorer's next start (app/release_cache.py)."""
+    ntriples, sha256 = core_graph(build_dir)
+    data = overview(build_dir)
+    if core_graph(build_dir) == (ntriples, sha256):  # else rebuilt meanwhile: which graph `data` is from is unknown
+        store_overview(ntriples, sha256, data)
+    return data
 
 
 def cell_orientation(model: CaseModel, service: URIRef, period: URIRef, dimension: URIRef) -> str:

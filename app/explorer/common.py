@@ -13,19 +13,27 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
 import os
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import pandas as pd
 import streamlit as st
 
-from app.analysis import loaded_build
+from app.explorer import startup
+from app.release_cache import Overview, stored_overview
 from graph.results import QueryResult, render
+
+if TYPE_CHECKING:
+    from app.analysis import LoadedBuild
+    from app.snapshot import Parsed
+
+log = logging.getLogger(__name__)
 
 BUILDS_ENV = "POLICYGRAPH_BUILDS"
 PROGRAMME_KEY = "programme"  # st.session_state key of the chosen build (its path)
@@ -173,27 +181,45 @@ def _collector_paused() -> Iterator[None]:
                 gc.enable()
 
 
-def _load(path: Path) -> bool:
-    """Parse the build once per process (concurrent callers wait for the first); True if it was parsed now."""
+def _load(path: Path, wanted: bool = True) -> bool:
+    """Load the build once per process (concurrent callers wait for the first): from its analytics snapshot
+    when it has a usable one, else parsed, and then completed and snapshotted in the background (the pages
+    that need more than the model compute it on first use meanwhile); True if it was loaded now. `wanted`:
+    a page waits for it (else a background load, which lets the first page run first: startup.py)."""
     key = _cache_key(path)
     if key in _LOADED:
         return False
     with _LOCKS_GUARD:
         lock = _LOCKS.setdefault(key, threading.Lock())
+    startup.wait(startup.PAGES, want=wanted)
+    from app.snapshot import explorer_build  # noqa: PLC0415 - the model's libraries, once serve.py has imported them
+
     with lock:
         if key in _LOADED:
             return False
         with _collector_paused():
-            loaded_build(path)
+            loaded, parsed = explorer_build(path)
         _LOADED.add(key)
-        return True
+    if parsed is not None:
+        threading.Thread(target=_complete, args=(loaded, parsed), name="policygraph-snapshot", daemon=True).start()
+    return True
+
+
+def _complete(loaded: LoadedBuild, parsed: Parsed) -> None:
+    from app.snapshot import write_snapshot  # noqa: PLC0415 - imported by now (see _load)
+
+    with _collector_paused():
+        try:
+            write_snapshot(*parsed, loaded)
+        except Exception:  # a cache: the explorer works without it
+            log.exception("analytics snapshot of %s not written", parsed[0].parent)
 
 
 def _warm(paths: Sequence[Path]) -> None:
     with _WARMING:
         for path in paths:
             try:
-                _load(path)
+                _load(path, wanted=False)
             except Exception:  # noqa: BLE001, S112 - the page that needs it reports the problem
                 continue
 
@@ -212,13 +238,19 @@ def _is_loaded(path: Path) -> bool:
         return True  # nothing to warm: the page will say what is wrong
 
 
-def require_build() -> Path:
-    """The session's build, parsed, or stop the page with a clear message if it is missing or unreadable."""
+def require_manifest() -> Path:
+    """The session's build folder, or stop the page with a clear message if there is no build in it."""
     path = build_dir()
     if not (path / "manifest.json").exists():
         st.error(f"No build in {path}. Run `policygraph build` first (for another folder: "
                  f"`policygraph --build-dir {path} build --data DIR`).")
         st.stop()
+    return path
+
+
+def require_build() -> Path:
+    """The session's build, loaded, or stop the page with a clear message if it is missing or unreadable."""
+    path = require_manifest()
     try:
         if not _is_loaded(path):
             with st.spinner(f"Loading {plain(_manifest_programme(path) or str(path))} (once per build; a national "
@@ -229,6 +261,18 @@ def require_build() -> Path:
                  f"`policygraph --build-dir {path} build --data DIR`.")
         st.stop()
     return path
+
+
+def overview(path: Path) -> Overview:
+    """The Overview's tables: as the explorer stored them for this build when it has (no wait for the model,
+    nor for the libraries it needs), else computed from the model (and stored for the next start)."""
+    found = stored_overview(path)
+    if found is not None:
+        return found
+    startup.wait(startup.PAGES)
+    from app.page_data import overview_stored  # noqa: PLC0415 - the model's libraries: only when nothing is stored
+
+    return cached(overview_stored, require_build())
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

@@ -1,11 +1,12 @@
 """policygraph explorer: the entry file only sets up navigation between the pages (and the sidebar's
-programme chooser, when the explorer was started on several builds)."""
+programme chooser, when the explorer was started on several builds), once the libraries the chosen page
+needs are imported (`policygraph explore` imports them in the background: app/explorer/startup.py)."""
 
 from pathlib import Path
 
 import streamlit as st
 
-from app.explorer.common import programme_chooser
+from app.explorer import startup
 
 PAGES = Path(__file__).resolve().parent / "screens"
 
@@ -18,5 +19,9 @@ navigation = st.navigation([
     st.Page(PAGES / "query.py", title="Query", url_path="query"),
     st.Page(PAGES / "export.py", title="Export", url_path="export"),
 ])
+startup.wait(startup.OVERVIEW if navigation.url_path == "" else startup.PAGES)  # "": the default page, Overview
+from app.explorer.common import programme_chooser  # noqa: E402 - after the wait above
+
 programme_chooser()
 navigation.run()
+startup.shown()

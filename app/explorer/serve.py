@@ -1,23 +1,76 @@
 """`python -m app.explorer.serve run ENTRY [streamlit options]`: Streamlit's own command line, in a process
-that has already started loading the explorer's builds in the background (so the first visitor after a
-start does not wait for a national programme's parse from zero). `policygraph explore` runs this."""
+that prepares the pages in the background once the server answers: it imports their libraries (what the
+Overview needs first), then loads the explorer's builds (from their analytics snapshots when they have
+one, app/snapshot.py), so that the first visitor after a start waits for as little as it can.
+`policygraph explore` runs this.
+
+Everything waits for the server: these steps hold the GIL, which Streamlit's own start needs first, and
+the browser loads Streamlit's page meanwhile (on the other core). Page runs wait for the imports they
+need rather than import the same modules at the same time (app/explorer/startup.py)."""
 
 from __future__ import annotations
 
+import importlib
+import logging
 import sys
+import threading
+import time
 
+from streamlit import runtime
 from streamlit.web import cli
 
-import app.page_data  # noqa: F401 - the pages' libraries (pandas, networkx, matplotlib, pyvis) imported before the first visitor
-from app.explorer.common import configured_builds, prewarm
+from app.explorer import startup
+
+log = logging.getLogger(__name__)
+SERVER_WAIT_S = 60.0
+# What the Overview imports when its tables are stored (pyarrow: for st.dataframe), then what the other
+# pages and the build's model import (the Query page's own modules are left to its first visit).
+OVERVIEW_MODULES = ("app.explorer.common", "pyarrow")
+PAGE_MODULES = ("app.snapshot", "app.page_data")
 
 
-def main() -> None:
+def _server_started(timeout_s: float = SERVER_WAIT_S) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if runtime.exists() and runtime.get_instance().state != runtime.RuntimeState.INITIAL:
+            return True
+        time.sleep(0.02)  # poll interval: Streamlit offers no hook for "the server is up"
+    return False
+
+
+def _import(modules: tuple[str, ...]) -> None:
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the page that needs it reports the problem
+            log.exception("could not import %s", name)
+
+
+def prepare() -> None:
+    """Once the server is up: import the pages' libraries in two steps (the second when wanted), then load
+    every configured build."""
+    try:
+        if not _server_started():
+            log.warning("the Streamlit server was not up after %.0f s: preparing the pages anyway", SERVER_WAIT_S)
+        _import(OVERVIEW_MODULES)
+        startup.ready(startup.OVERVIEW)
+        startup.wanted()
+        _import(PAGE_MODULES)
+    finally:
+        startup.ready(startup.PAGES)
+    from app.explorer.common import configured_builds, prewarm  # noqa: PLC0415 - imported above
+
     try:
         builds = [path for _, path in configured_builds() if (path / "manifest.json").exists()]
     except ValueError:
         builds = []  # the pages report a malformed POLICYGRAPH_BUILDS
     prewarm(builds)
+
+
+def main() -> None:
+    thread = threading.Thread(target=prepare, name="policygraph-prepare", daemon=True)
+    startup.preparing(thread)
+    thread.start()
     sys.argv = ["streamlit", *sys.argv[1:]]
     cli.main()
 

@@ -1,11 +1,13 @@
-"""Overview: the programme, its documents and intents, the services, the timeline, data coverage."""
+"""Overview: the programme, its documents and intents, the services, the timeline, data coverage.
+
+The first page a visitor sees: shown from the tables the explorer stored for this build when it has
+them, without waiting for the build's model (which a national programme takes seconds to load)."""
 
 import streamlit as st
 
-from app.explorer.common import cached, plain, require_build, table
-from app.page_data import overview
+from app.explorer.common import overview, plain, require_manifest, table
 
-data = cached(overview, require_build())
+data = overview(require_manifest())
 st.title(plain(data.programme))
 st.write(plain(data.description))
 st.subheader("Policy documents")
