@@ -16,22 +16,26 @@ import fcntl
 import hashlib
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from importlib.metadata import version
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any, cast
 
 from rdflib import Graph
 
-from app.prepare import Stage, check_folder, no_stage, validate_folder, write_core
-from app.workers import worker
-from graph.oxigraph_store import bulk_load, write_turtle
+from app.prepare import CoreFile, Stage, check_folder, no_stage, validate_folder, write_core
+from app.workers import Worker, as_completed, worker
+from graph.oxigraph_store import bulk_load_each, write_turtle
 from ingest.activity import ActivitySummary, ingest_activity
 from ingest.errors import IngestError, Location, Problem
 from ingest.programme import Programme, load_programme
+from ingest.rdf import prefixes
 
 log = logging.getLogger(__name__)
 
@@ -88,40 +92,65 @@ def _activity(prog: Programme, out: Path, strict: bool) -> ActivitySummary | Non
                            min_count=extract.min_count, strict=strict)
 
 
-def _graph_files(parts: list[Path], graph_nt: Path, turtle: Path, prefixes: dict[str, str]) -> str:
-    """graph.nt (the parts concatenated) and graph.ttl; returns graph.nt's SHA-256."""
+def _turtle_each(parts: Connection, prefixes: dict[str, str]) -> None:
+    """part.ttl for each N-Triples part whose path arrives on `parts` (None: no more)."""
+    while (part := parts.recv()) is not None:
+        write_turtle(part, part.with_suffix(".ttl"), prefixes)
+
+
+def _concatenate(parts: list[Path], out: Path) -> str:
+    """`out` = the parts, one after the other (a hard link for one part); its SHA-256."""
     digest = hashlib.sha256()
     if len(parts) == 1:
-        os.link(parts[0], graph_nt)  # one part: the same file under both names, no copy
+        os.link(parts[0], out)
     with contextlib.ExitStack() as files:
-        target = files.enter_context(graph_nt.open("wb")) if len(parts) > 1 else None
+        target = files.enter_context(out.open("wb")) if len(parts) > 1 else None
         for part in parts:
             with part.open("rb") as source:
                 while chunk := source.read(1 << 20):
                     digest.update(chunk)
                     if target is not None:
                         target.write(chunk)
-    write_turtle(graph_nt, turtle, prefixes)
     return digest.hexdigest()
 
 
 def _write_release(prog: Programme, data_dir: Path, staging: Path, strict: bool,
                    stage: Stage) -> tuple[int, dict[str, int], ActivitySummary | None]:
     """Write every file of a release into `staging`: (triples, instance counts, activity summary)."""
-    # Curated statements and the activity cube are CPU-bound and independent: one worker each, in
-    # parallel; their memory is freed when they end, before the store load (the build's largest need).
+    # The curated statements and the activity cube (CPU-bound, independent) are written by two worker
+    # processes in parallel; each part goes into the store (this process) and to the Turtle worker as soon
+    # as it is written, so the store's load overlaps the rest of the other part. The workers are all
+    # forked before the store is opened (a fork must not copy RocksDB's threads mid-work), and their memory
+    # is freed as each ends.
     stage("statements and activity")
-    with worker(write_core, prog, staging / "core.nt") as core_job, \
-            worker(_activity, prog, staging / "activity.nt", strict) as activity_job:
-        core = core_job.result()
-        activity = activity_job.result()
-    parts = [staging / "core.nt"] + ([staging / "activity.nt"] if activity else [])
-    stage("store, graph.nt and Turtle")
-    # The files are written by a worker while this process loads the store from the same parts (forked
-    # before any store is opened: a fork must not copy RocksDB's threads mid-work).
-    with worker(_graph_files, parts, staging / "graph.nt", staging / "graph.ttl", core.prefixes) as files_job:
-        triples = bulk_load(staging / "store", *parts)
-        graph_sha = files_job.result()
+    parts = {"core": staging / "core.nt", "activity": staging / "activity.nt"}
+    to_turtle, turtle_end = multiprocessing.get_context("fork").Pipe(duplex=False)
+    results: dict[str, object] = {}
+    with contextlib.ExitStack() as jobs:
+        turtle_job = jobs.enter_context(worker(_turtle_each, to_turtle, prefixes(prog.id)))
+        producers: dict[Worker[Any], str] = {
+            jobs.enter_context(worker(write_core, prog, parts["core"])): "core",
+            jobs.enter_context(worker(_activity, prog, parts["activity"], strict)): "activity"}
+
+        def written() -> Iterator[Path]:
+            for job in as_completed(producers):
+                name = producers[job]
+                results[name] = job.result()
+                if results[name] is not None:  # None: no activity extract
+                    turtle_end.send(parts[name])
+                    yield parts[name]
+            stage("store, graph.nt and Turtle")
+            turtle_end.send(None)
+
+        triples = bulk_load_each(staging / "store", written())
+        loaded = [path for path in parts.values() if path.exists()]
+        graph_sha = _concatenate(loaded, staging / "graph.nt")
+        turtle_job.result()
+    core = cast(CoreFile, results["core"])
+    activity = cast(ActivitySummary | None, results["activity"])
+    _concatenate([part.with_suffix(".ttl") for part in loaded], staging / "graph.ttl")
+    for part in loaded:
+        part.with_suffix(".ttl").unlink()
     (staging / "activity.nt").unlink(missing_ok=True)
     manifest = {
         "programme": prog.id,

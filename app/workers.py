@@ -14,7 +14,8 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection, wait
 from typing import Generic, TypeVar, cast
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,11 @@ class Worker(Generic[T]):
         self.process.start()
         send.close()
 
+    @property
+    def ready(self) -> Connection:
+        """Readable (for multiprocessing.connection.wait) once the worker has finished."""
+        return self._receive
+
     def result(self) -> T:
         try:
             kind, value = self._receive.recv()
@@ -85,3 +91,11 @@ def worker(fn: Callable[..., T], *args: object) -> Iterator[Worker[T]]:
         yield running
     finally:
         running.stop()
+
+
+def as_completed(workers: Iterable[Worker[T]]) -> Iterator[Worker[T]]:
+    """The workers in the order they finish (a result or an error to take, or the process gone)."""
+    pending: dict[object, Worker[T]] = {running.ready: running for running in workers}
+    while pending:
+        for ready in wait(list(pending)):  # type: ignore[arg-type]  # typeshed: a list of connections
+            yield pending.pop(ready)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,9 +17,16 @@ PARAM_IRI_PREFIX = "iri:"
 
 def bulk_load(store_dir: Path, *ntriples: Path) -> int:
     """Create a new store at `store_dir` from N-Triples files; return its triple count."""
+    return bulk_load_each(store_dir, ntriples)
+
+
+def bulk_load_each(store_dir: Path, ntriples: Iterable[Path]) -> int:
+    """`bulk_load`, loading each file as the iterable yields it (so a caller can start on the first file
+    while it is still writing the next)."""
     store = ox.Store(str(store_dir))
     for path in ntriples:
         store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
+        log.info("bulk-loaded %s", path.name)
     store.flush()
     count = len(store)
     del store  # releases the RocksDB lock

@@ -136,7 +136,7 @@ def test_failed_store_load_keeps_previous_build(tmp_path: Path, monkeypatch: pyt
     def broken_load(store_dir: Path, ntriples: Path) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pipeline, "bulk_load", broken_load)
+    monkeypatch.setattr(pipeline, "bulk_load_each", broken_load)
     with pytest.raises(OSError, match="No space left"):
         build(CASE, tmp_path)
     assert _tree(tmp_path) == before

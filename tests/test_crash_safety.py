@@ -28,12 +28,24 @@ def reference_nt(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     return (build_dir / "graph.nt").read_bytes()
 
 
-@pytest.mark.parametrize("delay", [0.2, 0.6, 1.0, 1.4, 1.8, 2.4])
-def test_sigkill_mid_build_keeps_the_previous_build(tmp_path: Path, reference_nt: bytes, delay: float) -> None:
+@pytest.fixture(scope="module")
+def build_seconds(tmp_path_factory: pytest.TempPathFactory) -> float:
+    """How long a whole build process takes here (a rebuild, as in the test), so the kills land inside it."""
+    build_dir = tmp_path_factory.mktemp("timed")
+    assert run_cli("build", build_dir=build_dir).returncode == 0
+    started = time.perf_counter()
+    assert _start_build(build_dir).wait() == 0
+    return time.perf_counter() - started
+
+
+@pytest.mark.parametrize("at", [0.05, 0.2, 0.35, 0.5, 0.65, 0.8, 0.95])
+def test_sigkill_mid_build_keeps_the_previous_build(tmp_path: Path, reference_nt: bytes, build_seconds: float,
+                                                    at: float) -> None:
+    """Killed at `at` of a build's duration: from the start of the process to its release swap."""
     assert run_cli("build", build_dir=tmp_path).returncode == 0
     before = (tmp_path / "current").resolve()
     proc = _start_build(tmp_path)
-    time.sleep(delay)
+    time.sleep(at * build_seconds)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     # Either the kill came before the swap (old release) or after it (new release, complete): never a mix.
@@ -81,7 +93,7 @@ def test_disk_full_is_a_clear_failure_and_keeps_the_build(tmp_path: Path, monkey
     def full(*_args: object) -> int:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pipeline, "bulk_load", full)
+    monkeypatch.setattr(pipeline, "bulk_load_each", full)
     result = CliRunner().invoke(main, ["--build-dir", str(tmp_path), "build"])
     assert result.exit_code == 1
     assert "No space left on device" in result.output

@@ -18,7 +18,7 @@ from support import CASE, REPO
 
 from app import prepare
 from app.build import build
-from app.workers import WorkerDied, worker
+from app.workers import WorkerDied, as_completed, worker
 from ingest import shacl
 from ingest.errors import IngestError, Location, Problem
 
@@ -65,6 +65,13 @@ def _fails() -> None:
 
 def _exits() -> None:
     os._exit(3)
+
+
+def test_workers_are_taken_in_the_order_they_finish() -> None:
+    with worker(time.sleep, 0.6) as slow, worker(time.sleep, 0.05) as fast, worker(_fails) as failing:
+        order = list(as_completed([slow, fast, failing]))
+    assert order[-1] is slow
+    assert set(order[:2]) == {fast, failing}
 
 
 def test_a_worker_error_reaches_the_build_with_its_problems() -> None:
