@@ -45,6 +45,11 @@ class CaseModel:
         """`cells`: the configuration table when the caller already has it (a build makes it from the
         records, so `graph` need only hold the vocabulary and the programme-wide statements)."""
         self.graph = graph
+        # Look-ups asked for again and again (per cell of every service and period): remembered per model.
+        # The graph must not change once a model reads it.
+        self._idents: dict[URIRef, str] = {}
+        self._orientations: dict[URIRef, str] = {}
+        self._broader: dict[URIRef, frozenset[URIRef]] = {}
         if cells is not None:
             self.__dict__["cells"] = cells  # takes the place of the cached property
 
@@ -53,8 +58,11 @@ class CaseModel:
         return str(value) if value is not None else str(node).rsplit("/", 1)[-1]
 
     def ident(self, node: URIRef) -> str:
-        value = self.graph.value(node, PG.identifier)
-        return str(value) if value is not None else str(node).rsplit("/", 1)[-1]
+        found = self._idents.get(node)
+        if found is None:
+            value = self.graph.value(node, PG.identifier)
+            found = self._idents[node] = str(value) if value is not None else str(node).rsplit("/", 1)[-1]
+        return found
 
     def evidence(self, node: URIRef) -> tuple[Citation, ...]:
         found = []
@@ -121,11 +129,18 @@ class CaseModel:
         return [e for e in self.expectations if e.dimension == dimension]
 
     def orientation(self, concept: URIRef) -> str:
-        value = self.graph.value(concept, PG.orientation)
-        return "neutral" if value is None else str(value).removeprefix(str(ORIENTATION))
+        found = self._orientations.get(concept)
+        if found is None:
+            value = self.graph.value(concept, PG.orientation)
+            found = self._orientations[concept] = ("neutral" if value is None
+                                                   else str(value).removeprefix(str(ORIENTATION)))
+        return found
 
-    def broader_closure(self, concept: URIRef) -> set[URIRef]:
+    def broader_closure(self, concept: URIRef) -> frozenset[URIRef]:
         """The concept and everything broader than it (a narrower code meets a broader expectation)."""
+        found = self._broader.get(concept)
+        if found is not None:
+            return found
         seen = {concept}
         frontier = [concept]
         while frontier:
@@ -133,7 +148,8 @@ class CaseModel:
                 if isinstance(parent, URIRef) and parent not in seen:
                     seen.add(parent)
                     frontier.append(parent)
-        return seen
+        found = self._broader[concept] = frozenset(seen)
+        return found
 
     def meets(self, cell: Cell, expectation: Expectation) -> bool | None:
         """True if every code of a known cell is expected, False if one is not, None if the cell is unknown."""
