@@ -10,7 +10,8 @@ quarterly configurations x 8 dimension values, each value with its coded concept
 writes it as N-Triples (`--reuse`: keep the file already in --work-dir if it was made for the same
 --triples), then for each run empties the database and times each loader from the same file into the
 same server, alternating between the loaders; it ends with each loader's median and their ratio.
-`queries` runs every named query on the case with both engines.
+Before the timed runs, --warmup rounds (default 1) load with each loader untimed, so that neither is
+timed on a server still compiling its code paths. `queries` runs every named query on the case with both engines.
 The database is emptied: never point this at a database you care about.
 """
 
@@ -214,11 +215,14 @@ def bench_load(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, list[float]] = {"policygraph": [], "rdflib-neo4j": []}
     counts: dict[str, tuple[int, int]] = {}
     with settings.driver() as driver:
-        for run in range(args.runs):
+        for run in range(-args.warmup, args.runs):
             for name in ("policygraph", "rdflib-neo4j") if not args.skip_rdflib else ("policygraph",):
                 empty_database(driver)
                 seconds = (time_policygraph(settings, args.work_dir) if name == "policygraph"
                            else time_rdflib_neo4j(driver, nt))
+                if run < 0:
+                    print(f"warm-up: {name} {seconds:.1f} s (not counted)", file=sys.stderr)
+                    continue
                 results[name].append(seconds)
                 counts[name] = count_elements(driver)
                 print(f"run {run + 1}: {name} {seconds:.1f} s ({count / seconds:,.0f} triples/s), "
@@ -228,7 +232,8 @@ def bench_load(args: argparse.Namespace) -> dict[str, Any]:
                       "triples_per_s": round(count / statistics.median(runs)),
                       "nodes_relationships": counts.get(name)}
                for name, runs in results.items() if runs}
-    result: dict[str, Any] = {"triples": count, "machine": machine(), "server": settings.uri, "loaders": summary}
+    result: dict[str, Any] = {"triples": count, "machine": machine(), "server": settings.uri, "warmup": args.warmup,
+                              "loaders": summary}
     if len(summary) == 2:
         ratio = summary["rdflib-neo4j"]["median_s"] / summary["policygraph"]["median_s"]
         result["ratio"] = round(ratio, 2)
@@ -271,6 +276,9 @@ def main() -> None:
     load.add_argument("--runs", type=int, default=3)
     load.add_argument("--work-dir", type=Path, default=Path("build/bench-neo4j"))
     load.add_argument("--skip-rdflib", action="store_true")
+    load.add_argument("--warmup", type=int, default=1,
+                      help="Untimed loads of each loader first (a fresh server compiles its code paths on the "
+                           "first loads: the first run was measured up to 2x slower than the next).")
     load.add_argument("--build", type=Path, help="Load this policygraph build folder's graph.nt instead of a "
                       "generated graph (e.g. the national programme's build).")
     load.add_argument("--reuse", action="store_true",
