@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -99,9 +100,11 @@ class _Checker:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
 
-    def need(self, ok: bool, where: Location, message: str, fix: str) -> None:
+    def need(self, ok: bool, where: Location, message: str, fix: str | Callable[[], str]) -> None:
+        """A problem unless `ok`; `fix` may be a function, called only then (a fix listing the valid ids
+        costs a sort, and some checks run once per configuration cell)."""
         if not ok:
-            self.problems.append(Problem(where, message, fix))
+            self.problems.append(Problem(where, message, fix if isinstance(fix, str) else fix()))
 
     def unique(self, items: Iterable[tuple[str, Location]], what: str) -> tuple[set[str], bool]:
         """The ids seen, and whether they were all unique."""
@@ -319,21 +322,24 @@ def _check_timeline(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
                    "use the id of a document, intent, actor, service, event or observation")
 
 
+def _codes_fix(codes: Collection[str]) -> str:
+    return f"use one of: {', '.join(sorted(codes))} (or add it to ontology/vocab)"
+
+
 def _check_configurations(p: Programme, c: _Checker, ids: _Ids) -> None:
     dims = dimension_ids()
     seen_cells: dict[tuple[str, str, str], Location] = {}
     for lr in p.configurations:
         r, where = lr.row, lr.location
-        c.need(r.service in ids.services, where,
-               f"service {r.service!r} is not in services.yaml", one_of(ids.services,
-                                                                         "services.yaml"))
+        c.need(r.service in ids.services, where, f"service {r.service!r} is not in services.yaml",
+               lambda: one_of(ids.services, "services.yaml"))
         c.need(r.period in ids.periods, where, f"period {r.period!r} is not in programme.yaml",
-               one_of(ids.periods, "the periods of programme.yaml"))
+               lambda: one_of(ids.periods, "the periods of programme.yaml"))
         c.need(r.source in ids.sources, where, f"unknown source {r.source!r}",
-               f"{one_of(ids.sources, 'sources.yaml')}, or add the source there")
+               lambda: f"{one_of(ids.sources, 'sources.yaml')}, or add the source there")
         for actor in r.actors:
             c.need(actor in ids.orgs, where, f"actor {actor!r} is not an organisation",
-                   one_of(ids.orgs, "the organisations of actors.yaml"))
+                   lambda: one_of(ids.orgs, "the organisations of actors.yaml"))
         if r.dimension not in dims:
             c.need(False, where, f"unknown dimension {r.dimension!r}",
                    one_of(dims, "the dimensions of ontology/vocab"))
@@ -341,7 +347,7 @@ def _check_configurations(p: Programme, c: _Checker, ids: _Ids) -> None:
             codes = concept_codes(r.dimension)
             for code in r.codes:
                 c.need(code in codes, where, f"unknown concept {code!r} in scheme {r.dimension!r}",
-                       f"use one of: {', '.join(sorted(codes))} (or add it to ontology/vocab)")
+                       partial(_codes_fix, codes))
         cell = (r.service, r.period, r.dimension)
         if cell in seen_cells:
             c.need(False, where, f"duplicate cell {cell} (first at line {seen_cells[cell].line})",
