@@ -1,4 +1,8 @@
-"""Data for the explorer's pages, as plain tables (no Streamlit here, so each is testable alone)."""
+"""Data for the explorer's pages, as plain tables (no Streamlit here, so each is testable alone).
+
+The drawing libraries (pyvis for the network pages, matplotlib for the exports: ~1 s to import) are imported
+by the functions that draw, so that the Overview's first computation after a build does not wait for them
+(app/explorer/startup.py imports them in the background)."""
 
 from __future__ import annotations
 
@@ -12,8 +16,6 @@ from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from app.analysis import core_graph, loaded_build
-from app.exports import export
-from app.netview import render_html
 from app.release_cache import Overview, release_manifest, store_overview
 from app.views import View, neighbourhood_view, vision_view
 from graph.case_model import CaseModel
@@ -184,15 +186,21 @@ class Drawn:
 
 
 def drawn_vision(build_dir: Path, intent: str | None, service: str | None) -> Drawn:
+    from app.netview import render_html  # noqa: PLC0415 - a drawing library (see above)
+
     view = vision_view(build_dir, intent, service)
     return Drawn(view, render_html(view, height="620px"))
 
 
 def drawn_neighbourhood(build_dir: Path, node: str, hops: int, max_nodes: int) -> Drawn:
+    from app.netview import render_html  # noqa: PLC0415 - a drawing library (see above)
+
     view = neighbourhood_view(build_dir, node, hops, max_nodes)
     return Drawn(view, render_html(view, height="620px"))
 
 
 def vision_export(build_dir: Path, intent: str | None, service: str | None, fmt: str) -> bytes:
     """The vision-to-practice view in an export format (see app.exports)."""
+    from app.exports import export  # noqa: PLC0415 - a drawing library (see above)
+
     return export(build_dir, vision_view(build_dir, intent, service), fmt)

@@ -242,8 +242,9 @@ def test_the_overview_page_shows_stored_tables_without_loading_the_build(case: P
 @pytest.fixture
 def gate(monkeypatch: pytest.MonkeyPatch) -> None:
     """app/explorer/startup.py's state afresh, as in a new explorer process."""
-    monkeypatch.setattr(startup, "_READY", {startup.OVERVIEW: threading.Event(), startup.PAGES: threading.Event()})
-    monkeypatch.setattr(startup, "_NEEDED", [])
+    monkeypatch.setattr(startup, "_READY", {step: threading.Event() for step in startup.STEPS})
+    monkeypatch.setattr(startup, "_NEEDED", set())
+    monkeypatch.setattr(startup, "_BEGUN", [])
     monkeypatch.setattr(startup, "_SHOWN", [])
     monkeypatch.setattr(startup, "_PREPARER", [])
 
@@ -257,31 +258,38 @@ def _timed(fn: Callable[[], object]) -> float:
 @pytest.mark.usefixtures("gate")
 def test_page_runs_wait_for_the_background_imports_they_need(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _timed(lambda: startup.wait(startup.PAGES)) < 0.1  # nothing prepares (AppTest, streamlit run)
-    monkeypatch.setattr(startup, "_NEEDED", [])
+    assert _timed(startup.settle) < 0.1
+    monkeypatch.setattr(startup, "_NEEDED", set())
+    startup.preparing(threading.Thread(target=lambda: None))
     done: list[str] = []
     waiter = threading.Thread(target=lambda: (startup.wait(startup.OVERVIEW), done.append("overview"),
+                                              startup.wait(startup.MODEL), done.append("model"),
                                               startup.wait(startup.PAGES), done.append("pages")))
-    preparer = threading.Thread(target=lambda: None)
-    monkeypatch.setattr(startup, "_PREPARER", [preparer])
     waiter.start()
     time.sleep(0.2)
     assert done == []
     startup.ready(startup.OVERVIEW)
     time.sleep(0.2)
     assert done == ["overview"]
-    assert startup._NEEDED  # a page waits for the second step: the preparer need not wait any longer
-    assert _timed(startup.wanted) < 0.1
+    assert _timed(lambda: startup.settle(startup.MODEL)) < 0.1  # a page waits for it: no more waiting
+    startup.ready(startup.MODEL)
+    time.sleep(0.2)
+    assert done == ["overview", "model"]
     startup.ready(startup.PAGES)
     waiter.join(5)
-    assert done == ["overview", "pages"]
+    assert done == ["overview", "model", "pages"]
 
 
 @pytest.mark.usefixtures("gate")
-def test_the_second_step_waits_for_the_first_page_then_a_grace_period(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(startup, "IDLE_S", 0.6)
-    monkeypatch.setattr(startup, "GRACE_S", 0.2)
-    assert 0.5 < _timed(startup.wanted) < 1.5  # no visitor: IDLE_S
-    startup.shown()
-    assert _timed(startup.wanted) < 0.4  # GRACE_S after the first page run
-    startup.wait(startup.PAGES, want=False)  # a background load does not hurry it
+def test_background_work_lets_the_first_page_run_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    startup.preparing(threading.Thread(target=lambda: None))
+    monkeypatch.setattr(startup, "GRACE_S", 0.3)
+    assert 0.4 < _timed(lambda: startup.settle(startup.MODEL, idle_s=0.5)) < 1.5  # no visitor yet: idle_s
+    startup.ready(startup.OVERVIEW)
+    startup.wait(startup.OVERVIEW)  # a page run begins: then until it ends, and GRACE_S more
+    threading.Timer(0.3, startup.shown).start()
+    assert 0.5 < _timed(lambda: startup.settle(startup.MODEL, idle_s=0)) < 1.5
+    assert _timed(startup.settle) < 0.1  # long enough after the first page: at once
+    startup.ready(startup.PAGES)
+    startup.wait(startup.PAGES, want=False)  # a background load does not hurry anything
     assert not startup._NEEDED

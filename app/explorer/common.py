@@ -191,7 +191,7 @@ def _load(path: Path, wanted: bool = True) -> bool:
         return False
     with _LOCKS_GUARD:
         lock = _LOCKS.setdefault(key, threading.Lock())
-    startup.wait(startup.PAGES, want=wanted)
+    startup.wait(startup.MODEL, want=wanted)
     from app.snapshot import explorer_build  # noqa: PLC0415 - the model's libraries, once serve.py has imported them
 
     with lock:
@@ -208,6 +208,7 @@ def _load(path: Path, wanted: bool = True) -> bool:
 def _complete(loaded: LoadedBuild, parsed: Parsed) -> None:
     from app.snapshot import write_snapshot  # noqa: PLC0415 - imported by now (see _load)
 
+    startup.settle()  # seconds of work holding the GIL: not while the first page is drawn
     with _collector_paused():
         try:
             write_snapshot(*parsed, loaded)
@@ -216,19 +217,29 @@ def _complete(loaded: LoadedBuild, parsed: Parsed) -> None:
 
 
 def _warm(paths: Sequence[Path]) -> None:
+    for path in paths:
+        try:
+            _load(path, wanted=False)
+        except Exception:  # noqa: BLE001, S112 - the page that needs it reports the problem
+            continue
+
+
+def _warm_all(paths: Sequence[Path]) -> None:
     with _WARMING:
-        for path in paths:
-            try:
-                _load(path, wanted=False)
-            except Exception:  # noqa: BLE001, S112 - the page that needs it reports the problem
-                continue
+        _warm(paths)
+
+
+def warm(path: Path) -> None:
+    """Load this build now, in this background thread (serve.py's preparation); a failure is left for the
+    page that needs the build to report."""
+    _warm([path])
 
 
 def prewarm(paths: Sequence[Path]) -> None:
     """Load these builds in a background thread (the first session after start triggers it)."""
     todo = [p for p in paths if not _is_loaded(p)]
     if todo and not _WARMING.locked():
-        threading.Thread(target=_warm, args=(todo,), name="policygraph-prewarm", daemon=True).start()
+        threading.Thread(target=_warm_all, args=(todo,), name="policygraph-prewarm", daemon=True).start()
 
 
 def _is_loaded(path: Path) -> bool:
@@ -269,7 +280,7 @@ def overview(path: Path) -> Overview:
     found = stored_overview(path)
     if found is not None:
         return found
-    startup.wait(startup.PAGES)
+    startup.wait(startup.MODEL)
     from app.page_data import overview_stored  # noqa: PLC0415 - the model's libraries: only when nothing is stored
 
     return cached(overview_stored, require_build())

@@ -1,7 +1,7 @@
 """`python -m app.explorer.serve run ENTRY [streamlit options]`: Streamlit's own command line, in a process
 that prepares the pages in the background once the server answers: it imports their libraries (what the
-Overview needs first), then loads the explorer's builds (from their analytics snapshots when they have
-one, app/snapshot.py), so that the first visitor after a start waits for as little as it can.
+Overview needs first) and loads the explorer's builds (from their analytics snapshots when they have one,
+app/snapshot.py), so that the first visitor after a start waits for as little as it can.
 `policygraph explore` runs this.
 
 Everything waits for the server: these steps hold the GIL, which Streamlit's own start needs first, and
@@ -20,13 +20,16 @@ from streamlit import runtime
 from streamlit.web import cli
 
 from app.explorer import startup
+from app.release_cache import stored_overview
 
 log = logging.getLogger(__name__)
 SERVER_WAIT_S = 60.0
-# What the Overview imports when its tables are stored (pyarrow: for st.dataframe), then what the other
-# pages and the build's model import (the Query page's own modules are left to its first visit).
+# The three steps of app/explorer/startup.py: what the Overview imports when its tables are stored (pyarrow:
+# for st.dataframe), what loading and computing a build imports, and the drawing libraries (the Query
+# page's own modules are left to its first visit).
 OVERVIEW_MODULES = ("app.explorer.common", "pyarrow")
-PAGE_MODULES = ("app.snapshot", "app.page_data")
+MODEL_MODULES = ("app.snapshot", "app.page_data")
+PAGE_MODULES = ("app.netview", "app.exports")
 
 
 def _server_started(timeout_s: float = SERVER_WAIT_S) -> bool:
@@ -47,23 +50,32 @@ def _import(modules: tuple[str, ...]) -> None:
 
 
 def prepare() -> None:
-    """Once the server is up: import the pages' libraries in two steps (the second when wanted), then load
-    every configured build."""
+    """Once the server is up: import the pages' libraries in three steps (after the first, when wanted), load
+    the default build before the last, then the other builds."""
     try:
         if not _server_started():
             log.warning("the Streamlit server was not up after %.0f s: preparing the pages anyway", SERVER_WAIT_S)
         _import(OVERVIEW_MODULES)
         startup.ready(startup.OVERVIEW)
-        startup.wanted()
+        from app.explorer.common import configured_builds, prewarm, warm  # noqa: PLC0415 - imported just above
+
+        try:
+            builds = [path for _, path in configured_builds() if (path / "manifest.json").exists()]
+        except ValueError:
+            builds = []  # the pages report a malformed POLICYGRAPH_BUILDS
+        if builds and stored_overview(builds[0]) is not None:
+            startup.settle(startup.MODEL)  # the Overview needs nothing more: let its first run go first
+        _import(MODEL_MODULES)
+        startup.ready(startup.MODEL)
+        if builds:
+            warm(builds[0])  # the first start's Overview waits for it
+        startup.settle(startup.PAGES)
         _import(PAGE_MODULES)
+    except Exception:
+        log.exception("could not prepare the pages: each imports and loads what it needs itself")
+        return
     finally:
         startup.ready(startup.PAGES)
-    from app.explorer.common import configured_builds, prewarm  # noqa: PLC0415 - imported above
-
-    try:
-        builds = [path for _, path in configured_builds() if (path / "manifest.json").exists()]
-    except ValueError:
-        builds = []  # the pages report a malformed POLICYGRAPH_BUILDS
     prewarm(builds)
 
 

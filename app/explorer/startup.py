@@ -1,14 +1,16 @@
 """How the explorer's server process gets ready (app/explorer/serve.py): Streamlit answers first, then one
-background thread imports the pages' libraries in two steps, OVERVIEW (what the first page, the Overview
-shown from its stored tables, needs: pandas, pyarrow) and then PAGES (everything the other pages and the
-build's model need: rdflib, networkx, matplotlib, pyvis), and then loads the builds.
+background thread imports the pages' libraries in three steps and loads the default build between the
+last two: OVERVIEW (what the Overview needs to show the tables stored for it: pandas, pyarrow), MODEL (what
+loading and computing a build needs: rdflib, networkx, the analytics) and PAGES (the drawing libraries:
+pyvis, matplotlib). Page runs wait for the step they need rather than import the same libraries at the
+same time (a first visit during these imports made two threads import pandas at once, and one of them got
+a half-initialised module: AttributeError on the page).
 
-A page run waits for the step it needs rather than import the same libraries at the same time (a first
-visit during these imports made two threads import pandas at once, and one of them got a half-initialised
-module: AttributeError on the page). The second step waits until a page needs it, or GRACE_S after the
-first page run (the browser then fetches the table component's code and draws the tables: with ~1 s of
-imports and a snapshot's load holding the GIL meanwhile, the Overview's tables showed 0.5-1 s later), or
-IDLE_S after the first step if no page ran.
+Between steps the thread lets the first page run alone (`settle`): it goes on once a page waits for the
+next step, or GRACE_S after the first page run ended (the browser then fetches the table component's code
+and draws the tables: with ~1 s of imports and a snapshot's load holding the GIL meanwhile, the Overview's
+tables showed 0.5-1 s later), or IDLE_S after it asked if no page run has begun. Writing a snapshot waits
+the same way.
 
 Outside serve.py (AppTest, `streamlit run`) nothing prepares in the background, and nothing waits.
 """
@@ -21,13 +23,15 @@ import time
 
 log = logging.getLogger(__name__)
 
-OVERVIEW, PAGES = "overview", "pages"
-WAIT_S = 120.0  # then the page imports what it needs itself
+OVERVIEW, MODEL, PAGES = "overview", "model", "pages"
+STEPS = (OVERVIEW, MODEL, PAGES)
+WAIT_S = 120.0  # then a page imports what it needs itself, and background work goes on
 IDLE_S = 5.0
 GRACE_S = 1.5
-_READY = {OVERVIEW: threading.Event(), PAGES: threading.Event()}
+_READY = {step: threading.Event() for step in STEPS}
 _CHANGED = threading.Condition()
-_NEEDED: list[bool] = []  # a page waits for PAGES
+_NEEDED: set[str] = set()  # steps a page run waits for
+_BEGUN: list[bool] = []  # a page run has begun
 _SHOWN: list[float] = []  # when the first page run ended (time.monotonic)
 _PREPARER: list[threading.Thread] = []
 
@@ -39,7 +43,7 @@ def preparing(thread: threading.Thread) -> None:
 
 def ready(step: str) -> None:
     """The pages' libraries up to `step` are imported."""
-    for name in (OVERVIEW, PAGES)[: (OVERVIEW, PAGES).index(step) + 1]:
+    for name in STEPS[: STEPS.index(step) + 1]:
         _READY[name].set()
 
 
@@ -51,22 +55,29 @@ def shown() -> None:
             _CHANGED.notify_all()
 
 
-def wanted() -> None:
-    """For the preparer: wait until the second step is wanted (see above)."""
-    deadline = time.monotonic() + IDLE_S
+def settle(step: str | None = None, idle_s: float = IDLE_S) -> None:
+    """For background work (the preparer's next `step`, or other work no page waits for): wait until a page
+    run waits for `step` or a later one, or GRACE_S after the first page run ended, or `idle_s` if no page
+    run has begun by then (at once outside serve.py)."""
+    if not _PREPARER:
+        return
+    start = time.monotonic()
     with _CHANGED:
-        while not _NEEDED:
-            end = min(deadline, _SHOWN[0] + GRACE_S) if _SHOWN else deadline
-            if not _CHANGED.wait(end - time.monotonic()) and time.monotonic() >= end:
+        while step is None or not any(STEPS.index(n) >= STEPS.index(step) for n in _NEEDED):
+            end = _SHOWN[0] + GRACE_S if _SHOWN else start + (WAIT_S if _BEGUN else idle_s)
+            if time.monotonic() >= end:
                 return
+            _CHANGED.wait(end - time.monotonic())
 
 
 def wait(step: str, want: bool = True) -> None:
-    """Wait until the background imports up to `step` are done (at once if there are none); `want`: a page
-    needs them now (a background load waits without hurrying them)."""
-    if step == PAGES and want and not _NEEDED:
+    """Wait until the background imports up to `step` are done (at once if there are none). `want`: a page
+    run waits (a background load waits without hurrying them)."""
+    if want and (not _BEGUN or (step != OVERVIEW and step not in _NEEDED)):
         with _CHANGED:
-            _NEEDED.append(True)
+            _BEGUN.append(True)
+            if step != OVERVIEW:
+                _NEEDED.add(step)
             _CHANGED.notify_all()
     if not _PREPARER or threading.current_thread() is _PREPARER[0] or _READY[step].is_set():
         return
