@@ -211,6 +211,12 @@ def test_the_snapshot_gives_the_same_pages_as_a_parse(which: str, request: pytes
     assert _answers(build_dir) == from_snapshot
 
 
+@pytest.mark.parametrize("which", ["case", "national"])
+def test_the_overview_counts_the_cells_the_model_has(which: str, request: pytest.FixtureRequest) -> None:
+    model = analysis.loaded_build(request.getfixturevalue(which)).model
+    assert page_data.known_cells(model) == {key: cell.known for key, cell in model.cells.items()}
+
+
 def test_the_overview_is_stored_for_the_next_start(case: Path) -> None:
     ntriples, sha = core_release(case)
     ntriples.with_name(OVERVIEW_NAME).unlink(missing_ok=True)
