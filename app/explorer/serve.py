@@ -25,11 +25,11 @@ from app.release_cache import stored_overview
 log = logging.getLogger(__name__)
 SERVER_WAIT_S = 60.0
 # The three steps of app/explorer/startup.py: what the Overview imports when its tables are stored (pyarrow:
-# for st.dataframe), what loading and computing a build imports, and the drawing libraries (the Query
-# page's own modules are left to its first visit).
+# for st.dataframe), what loading and computing a build imports, and what drawing imports (pandas' Styler:
+# the Services page; the Query page's own modules are left to its first visit).
 OVERVIEW_MODULES = ("app.explorer.common", "pyarrow")
 MODEL_MODULES = ("app.snapshot", "app.page_data")
-PAGE_MODULES = ("app.netview", "app.exports")
+PAGE_MODULES = ("app.netview", "app.exports", "pandas.io.formats.style")
 
 
 def _server_started(timeout_s: float = SERVER_WAIT_S) -> bool:
