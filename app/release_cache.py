@@ -54,7 +54,11 @@ def code_fingerprint(sources: tuple[str, ...] = MODEL_SOURCES) -> str:
     imported)."""
     digest = hashlib.sha256(sys.version.encode())
     for package in ("rdflib", "networkx"):
-        digest.update(f"{package} {metadata.version(package)}".encode())
+        try:
+            version = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            version = "unknown"
+        digest.update(f"{package} {version}".encode())
     for name in sources:
         digest.update(name.encode())
         digest.update((ROOT / name).read_bytes())

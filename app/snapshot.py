@@ -93,8 +93,8 @@ def _create_key(path: Path) -> None:
 
 def signing_key(create: bool) -> bytes | None:
     """This user's snapshot key (made if `create` and missing); None, logged, when there is none to use."""
-    path = cache_dir() / KEY_NAME
     try:
+        path = cache_dir() / KEY_NAME
         try:
             return _read_key(path)
         except FileNotFoundError:
@@ -103,8 +103,8 @@ def signing_key(create: bool) -> bytes | None:
                 return None
             _create_key(path)
             return _read_key(path)
-    except OSError as exc:
-        log.warning("snapshot key %s unusable (%s): snapshots are neither read nor written", path, exc)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: no home folder
+        log.warning("snapshot key unusable (%s): snapshots are neither read nor written", exc)
         return None
 
 
@@ -172,9 +172,12 @@ def write_snapshot(ntriples: Path, sha256: str, loaded: LoadedBuild) -> bool:
     key = signing_key(create=True)
     if key is None:
         return False
-    header = _header(sha256, loaded.programme)
     try:
+        header = _header(sha256, loaded.programme)
         body = _pickled(loaded.complete())
+    except OSError as exc:  # the code's fingerprint: its sources unreadable
+        log.warning("snapshot not written: cannot tell which code makes it (%s)", exc)
+        return False
     except (pickle.PicklingError, TypeError, AttributeError, RecursionError) as exc:
         log.warning("snapshot not written: the loaded build could not be pickled (%s)", exc)
         return False
@@ -227,7 +230,10 @@ def read_snapshot(ntriples: Path, sha256: str) -> LoadedBuild | None:
     except OSError as exc:
         log.warning("analytics snapshot %s unreadable (%s): parsing the build", path, exc)
         return None
-    body, why = _body(data, sha256)
+    try:
+        body, why = _body(data, sha256)
+    except OSError as exc:  # the code's fingerprint: its sources unreadable
+        body, why = None, f"cannot tell which code made it ({exc})"
     if body is None:
         log.warning("analytics snapshot %s ignored: %s; parsing the build", path, why)
         return None
