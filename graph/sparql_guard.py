@@ -59,10 +59,11 @@ def check_read_only(text: str) -> None:
 
 def _worker(store_dir: str, text: str, params: dict[str, str], max_rows: int, conn: Connection) -> None:
     # Runs in a child process so that a runaway query can be stopped by killing it.
-    from graph.oxigraph_store import OxigraphStore  # noqa: PLC0415
+    from graph.oxigraph_store import open_store  # noqa: PLC0415
 
     try:
-        result = OxigraphStore(Path(store_dir)).run(text, params, max_rows=max_rows)
+        # The same open-store cache as named queries (a spawned child answers one query, so it opens once).
+        result = open_store(Path(store_dir)).run(text, params, max_rows=max_rows)
         conn.send(("ok", result))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
         conn.send(("error", f"{type(exc).__name__}: {exc}"))
