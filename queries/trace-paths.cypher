@@ -1,7 +1,18 @@
 // title: From policy intent to delivered practice
 // question: For each intent, what did it expect on each configuration dimension, and did each service's configuration in each period meet it (consistent), depart from it (departed), or is the value unknown?
 // param: intent string optional  Restrict to one intent by its id (e.g. target-disadvantaged-first)
+// param: case string optional  Restrict to one case letter (e.g. D)
 // columns: intent, dimension, expected, case, period, value, coded_as, status
+// The service first (one when $case is given; its configurations found by their relationship type), with
+// each configuration's period; the collect stops the planner from starting elsewhere.
+MATCH (c:Resource)-[:CONFIGURATION_OF]->(service:Resource)
+WHERE service.caseLetter IS NOT NULL AND ($case IS NULL OR service.caseLetter = $case)
+WITH service, collect(c) AS candidates
+UNWIND candidates AS conf
+MATCH (conf:ServiceConfiguration)-[:DURING_PERIOD]->(p:Resource)
+WHERE p.label IS NOT NULL AND p.periodOrder IS NOT NULL
+WITH collect([conf, service, p]) AS configurations
+// Then the expectations (one intent's when $intent is given), each with its expected concepts.
 MATCH (i:PolicyIntent)-[:HAS_EXPECTATION]->(e:Resource)-[:ON_DIMENSION]->(dim:Resource)
 WHERE i.identifier IS NOT NULL AND dim.identifier IS NOT NULL
   AND ($intent IS NULL OR i.identifier = $intent)
@@ -10,10 +21,9 @@ CALL (e) {
   WITH DISTINCT c.uri AS concept, c.prefLabel AS label ORDER BY label
   RETURN collect(concept) AS expected_concepts, collect(DISTINCT label) AS expected_labels
 }
-WITH i, e, dim, expected_concepts, expected_labels WHERE size(expected_concepts) > 0
-MATCH (conf:ServiceConfiguration)-[:CONFIGURATION_OF]->(service:Resource),
-      (conf)-[:DURING_PERIOD]->(p:Resource)
-WHERE service.caseLetter IS NOT NULL AND p.label IS NOT NULL AND p.periodOrder IS NOT NULL
+WITH i, e, dim, expected_concepts, expected_labels, configurations WHERE size(expected_concepts) > 0
+UNWIND configurations AS row
+WITH i, dim, expected_concepts, expected_labels, row[0] AS conf, row[1] AS service, row[2] AS p
 // From the configuration to its few values, each tested for the dimension (the planner otherwise expands
 // every value of the dimension, for every configuration).
 OPTIONAL MATCH (conf)-[:HAS_VALUE]->(v:Resource)

@@ -106,6 +106,24 @@ def test_table2_param_restricts_rows(build_dir: Path) -> None:
     assert [(r["case"], r["period"]) for r in rows] == [("D", "Start-up"), ("D", "Follow-up")]
 
 
+def test_trace_paths_case_param_gives_that_service_rows_of_the_whole_answer(build_dir: Path) -> None:
+    def rows(*params: str) -> list[tuple[str, ...]]:
+        result = run_cli("query", "trace-paths", *params, "--format", "json", build_dir=build_dir)
+        assert result.returncode == 0, result.stderr
+        # Sorted, and the ' | '-joined labels sorted too: SPARQL's GROUP_CONCAT has no defined order.
+        return sorted(tuple(" | ".join(sorted((v or "").split(" | "))) for v in r.values())
+                      for r in json.loads(result.stdout)["rows"])
+
+    whole = rows()  # columns: intent, dimension, expected, case, ...
+    for params, keep in [(("--param", "case=D"), lambda r: r[3] == "D"),
+                         (("--param", "case=B", "--param", "intent=target-disadvantaged-first"),
+                          lambda r: r[3] == "B" and r[0] == "target-disadvantaged-first")]:
+        restricted = rows(*params)
+        assert restricted  # both cases have configurations on the intents' dimensions
+        assert restricted == [r for r in whole if keep(r)]
+    assert rows("--param", "case=Z") == []
+
+
 def test_unknown_and_missing_params_are_bad_input(build_dir: Path) -> None:
     unknown = run_cli("query", "table2", "--param", "site=D", build_dir=build_dir)
     assert unknown.returncode == 2 and "no parameter(s) site" in unknown.stderr
