@@ -12,10 +12,12 @@ for the first and for the last service (period, intent) and pooled; a query that
 is. The second: the queries whose parameters are optional, run without them over the whole programme
 (thousands of rows: no 100 ms target by nature). A call whose warm-up took over 1 s is timed
 --runs-whole times instead of --runs. Traces are computed from the analytics model, not by either engine:
-one figure. Each timing is a whole `run_named` / `run_trace` call (open the store or a Bolt session, bind,
-run, read the rows). With --repeat N the whole measurement is made N times and each cell is the median of
-the N p50s and of the N p95s; the load average is read before each repetition. --engine-only times the
-engines alone instead (the store and the Bolt connection opened once), to tell query time from overhead.
+one figure. Each timing is a whole `run_named` / `run_trace` call (bind, check the store or the Bolt
+connection and the loaded build, run, read the rows; `run_named` keeps the store and the Neo4j driver open
+between calls, so the warm-up call opens them). With --repeat N the whole measurement is made N times and
+each cell is the median of the N p50s and of the N p95s; the load average is read before each repetition.
+--engine-only times the engines alone instead (no connectivity or build check), to tell query time from
+overhead. --drop-param leaves a parameter out (e.g. trace-paths with an intent but no case).
 """
 
 from __future__ import annotations
@@ -110,6 +112,7 @@ class Figures:
     traces: Cell = field(default_factory=Cell)
     trace_count: str = ""
     loads: list[float] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
 
 
 class EngineOnly:
@@ -155,7 +158,8 @@ def measure_queries(args: argparse.Namespace, named: dict[str, NamedQuery], figu
         names = [p.name for p in query.params]
         for engine in figures.engines:
             # With its parameters; a query without any is measured as it is, in the same table.
-            bound = [{k: v for k, v in s.items() if k in names} for s in figures.sets] if names else [{}]
+            given = [n for n in names if n not in figures.dropped]
+            bound = [{k: v for k, v in s.items() if k in given} for s in figures.sets] if given else [{}]
             runs = [] if args.whole_only and names else [(figures.with_param, bound, args.runs)]
             if names and not any(p.required for p in query.params) and not args.no_whole:
                 runs.append((figures.whole, [{}], args.runs_whole))
@@ -197,7 +201,8 @@ def table(figures: Figures, cells: dict[tuple[str, str], Cell], named: dict[str,
             continue
         rows = " / ".join(f"{r:,}" for r in sorted(set().union(*(c.rows for c in here))))
         values = ", ".join(f"{p.name}={' or '.join(s[p.name] for s in figures.sets)}"
-                           for p in query.params if p.name in figures.sets[0]) or "(none)"
+                           for p in query.params if p.name in figures.sets[0] and p.name not in figures.dropped
+                           ) or "(none)"
         shown = " | ".join(cells[(name, e)].text(target) if (name, e) in cells else "-" for e in figures.engines)
         lines.append(f"| {name} |{f' {values} |' if with_params else ''} {rows} | {shown} |")
     return lines
@@ -227,6 +232,8 @@ def main() -> None:
     parser.add_argument("--engines", default=None,
                         help="comma-separated: sparql,cypher (default: sparql, and cypher when NEO4J_URI is set)")
     parser.add_argument("--only", nargs="*", default=None, help="these named queries only")
+    parser.add_argument("--drop-param", nargs="*", default=[], metavar="PARAM",
+                        help="never pass these parameters (e.g. case, to time trace-paths with an intent only)")
     parser.add_argument("--no-whole", action="store_true", help="skip the whole-programme runs")
     parser.add_argument("--whole-only", action="store_true",
                         help="only the whole-programme runs of the queries that have (optional) parameters")
@@ -245,7 +252,7 @@ def main() -> None:
     started = time.perf_counter()
     figures = Figures(engines=(args.engines.split(",") if args.engines
                                else ["sparql", *(["cypher"] if os.environ.get("NEO4J_URI") else [])]),
-                      sets=parameter_sets(args.build_dir))
+                      sets=parameter_sets(args.build_dir), dropped=args.drop_param)
     print(f"analytics model loaded in {time.perf_counter() - started:.1f} s; parameter values {figures.sets}",
           file=sys.stderr)
     for repetition in range(args.repeat):
