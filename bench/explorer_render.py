@@ -238,14 +238,14 @@ def _about(programme: str, services: tuple[str, ...]) -> str:
 COLD = ("Cold start, first after a build: `policygraph explore` started → Overview visible",
         "Cold start, later starts: `policygraph explore` started → Overview visible")
 COLD_ABOUT = (
-    "Cold start: from starting `policygraph explore` to the Overview's content visible (a new browser context, "
-    "which opens the root URL as soon as the server answers), in two cases: the first start after a build, "
-    "and every later start. The server answers first; it then imports what the Overview needs, shows the "
-    "Overview from the tables it stored in the build's release folder on its first start, and only then "
-    "imports the other pages' libraries and loads the build: from the analytics snapshot it wrote there after "
-    "its first parse (signed with a key of this user's; app/snapshot.py) or, on the first start, by parsing "
-    "the core graph, which the first start's Overview waits for "
-    "(docs/decisions/0007-explorer-cold-start.md).")
+    "Cold start: from starting `policygraph explore` to the Overview's content visible, in a new browser "
+    "context that opens the root URL as soon as the server answers; first start after a build (the explorer's "
+    "files removed from the build's release folder first; each run then waits until the explorer has written "
+    "them again) and later starts (with them). The server answers first; a background thread then imports "
+    "what the Overview needs, lets the Overview show the tables the explorer stored on its first start, and "
+    "only then imports the other pages' libraries and loads the build: from the analytics snapshot the explorer "
+    "wrote after its first parse (signed with this user's key), or by parsing the core graph, which the first "
+    "start's Overview waits for (docs/decisions/0007-explorer-cold-start.md).")
 
 
 def report(programme: str, build_dir: Path, figures: Figures, command: str, load: float,
