@@ -274,7 +274,7 @@ def report(programme: str, build_dir: Path, figures: Figures, command: str, load
     lines = [
         heading,
         "",
-        *textwrap.wrap(about, width=110),
+        *textwrap.wrap(about, width=110, break_on_hyphens=False),
         "",
         f"- Command: `{command}`",
         _machine(load, load_after),
@@ -286,7 +286,7 @@ def report(programme: str, build_dir: Path, figures: Figures, command: str, load
         *(_row(name, values, FIRST_RENDER_TARGET_S) for name, values in zip(COLD, (first, later), strict=True)
           if values),
         "",
-        *textwrap.wrap(_verdict(pages, first, later), width=110),
+        *textwrap.wrap(_verdict(pages, first, later), width=110, break_on_hyphens=False),
         "",
     ]
     return "\n".join(lines)
