@@ -40,17 +40,9 @@ def known_cells(model: CaseModel) -> dict[tuple[URIRef, URIRef, URIRef], bool]:
     reading the cells' texts, codes and evidence: 3x faster (0.5 s on the national programme), and the
     Overview of an explorer's first start after a build waits for it (tests/test_explorer_snapshot.py
     checks the two agree)."""
-    g = model.graph
-    found: dict[tuple[URIRef, URIRef, URIRef], bool] = {}
-    for conf in g.subjects(RDF.type, PG.ServiceConfiguration):
-        service = g.value(conf, PG.configurationOf)
-        period = g.value(conf, PG.duringPeriod)
-        for value in g.objects(conf, PG.hasValue):
-            dim = g.value(value, PG.onDimension)
-            if (isinstance(value, URIRef) and isinstance(service, URIRef) and isinstance(period, URIRef)
-                    and isinstance(dim, URIRef)):
-                found[(service, period, dim)] = g.value(value, PG.status) == PG.known
-    return found
+    status = model.graph.value
+    return {(service, period, dim): status(value, PG.status) == PG.known
+            for service, period, dim, value in model.cell_values()}
 
 
 def overview(build_dir: Path) -> Overview:

@@ -6,6 +6,7 @@ milliseconds on the case and stay linear on national-scale programmes.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -91,26 +92,31 @@ class CaseModel:
         value = self.graph.value(node, predicate)
         return int(value) if isinstance(value, Literal) else 0
 
-    @cached_property
-    def cells(self) -> dict[tuple[URIRef, URIRef, URIRef], Cell]:
+    def cell_values(self) -> Iterator[tuple[URIRef, URIRef, URIRef, URIRef]]:
+        """(service, period, dimension, configuration value) of every cell of the configuration table."""
         g = self.graph
-        out: dict[tuple[URIRef, URIRef, URIRef], Cell] = {}
         for conf in g.subjects(RDF.type, PG.ServiceConfiguration):
             service = g.value(conf, PG.configurationOf)
             period = g.value(conf, PG.duringPeriod)
             for value in g.objects(conf, PG.hasValue):
                 dim = g.value(value, PG.onDimension)
-                if not (isinstance(value, URIRef) and isinstance(service, URIRef) and isinstance(period, URIRef)
+                if (isinstance(value, URIRef) and isinstance(service, URIRef) and isinstance(period, URIRef)
                         and isinstance(dim, URIRef)):
-                    continue
-                verbatim = g.value(value, PG.verbatim)
-                out[(service, period, dim)] = Cell(
-                    iri=value, service=service, period=period, dimension=dim,
-                    known=g.value(value, PG.status) == PG.known,
-                    verbatim=None if verbatim is None else str(verbatim),
-                    codes=frozenset(c for c in g.objects(value, PG.codedAs) if isinstance(c, URIRef)),
-                    evidence=self.evidence(value),
-                )
+                    yield service, period, dim, value
+
+    @cached_property
+    def cells(self) -> dict[tuple[URIRef, URIRef, URIRef], Cell]:
+        g = self.graph
+        out: dict[tuple[URIRef, URIRef, URIRef], Cell] = {}
+        for service, period, dim, value in self.cell_values():
+            verbatim = g.value(value, PG.verbatim)
+            out[(service, period, dim)] = Cell(
+                iri=value, service=service, period=period, dimension=dim,
+                known=g.value(value, PG.status) == PG.known,
+                verbatim=None if verbatim is None else str(verbatim),
+                codes=frozenset(c for c in g.objects(value, PG.codedAs) if isinstance(c, URIRef)),
+                evidence=self.evidence(value),
+            )
         return out
 
     @cached_property
