@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -9,6 +10,21 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 CASE = REPO / "data" / "health-trainers"
+
+# bench/generate_national.py (not a package module): the synthetic national programme's generator.
+_spec = importlib.util.spec_from_file_location("generate_national", REPO / "bench" / "generate_national.py")
+assert _spec and _spec.loader
+generator = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generator)
+
+
+def build_national(root: Path, **generate: object) -> Path:
+    """Generate a small synthetic national programme under root/prog and build it into root/build."""
+    from app.build import build  # the pipeline's imports only for the tests that build
+
+    generator.generate(root / "prog", **generate)
+    build(root / "prog", root / "build")
+    return root / "build"
 
 
 def run_cli(*args: str, build_dir: Path | None = None, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,6 @@ for a missing or unreadable build, and `policygraph explore --programme`."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -12,10 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
-from support import REPO
+from support import REPO, build_national
 
 from app.analysis import loaded_build
-from app.build import build
 from app.cli import main
 from app.views import neighbourhood_view, vision_view
 
@@ -24,19 +22,12 @@ CASE_TITLE = "National Health Trainers Service (England)"
 NATIONAL_TITLE = "SYNTHETIC national health trainer programme"
 NATIONAL_SERVICES = [f"S{i:03d}" for i in range(1, 7)]
 
-spec = importlib.util.spec_from_file_location("generate_national", REPO / "bench" / "generate_national.py")
-assert spec and spec.loader
-generator = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(generator)
-
 
 @pytest.fixture(scope="module")
 def national_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small national programme (6 services x 36 quarters, 2,000 clients), built once."""
-    root = tmp_path_factory.mktemp("national")
-    generator.generate(root / "prog", services=6, clients=2000, seed=11, drift=0.08, missing=0.02)
-    build(root / "prog", root / "build")
-    return root / "build"
+    return build_national(tmp_path_factory.mktemp("national"), services=6, clients=2000, seed=11, drift=0.08,
+                          missing=0.02)
 
 
 def _builds(monkeypatch: pytest.MonkeyPatch, *builds: tuple[str | None, Path]) -> None:

@@ -4,7 +4,6 @@ folder, the same page results as a parse) and the stored Overview (shown without
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import os
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal
 from streamlit.testing.v1 import AppTest
-from support import CASE, REPO
+from support import CASE, REPO, build_national
 
 from app import analysis, page_data, release_cache, snapshot
 from app.analysis import drift_table, run_trace, trace_table
@@ -25,11 +24,6 @@ from app.explorer import common, startup
 from app.release_cache import OVERVIEW_NAME, core_release, store_overview, stored_overview
 from app.snapshot import KEY_NAME, SNAPSHOT_NAME, explorer_build, read_snapshot, write_snapshot
 from app.views import neighbourhood_view, vision_view
-
-spec = importlib.util.spec_from_file_location("generate_national", REPO / "bench" / "generate_national.py")
-assert spec and spec.loader
-generator = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(generator)
 
 
 @pytest.fixture(autouse=True)
@@ -48,10 +42,8 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def national(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("snapshot-national")
-    generator.generate(root / "prog", services=4, clients=500, seed=5, drift=0.1, missing=0.03)
-    build(root / "prog", root / "build")
-    return root / "build"
+    return build_national(tmp_path_factory.mktemp("snapshot-national"), services=4, clients=500, seed=5,
+                          drift=0.1, missing=0.03)
 
 
 def _snapshotted(build_dir: Path) -> Path:

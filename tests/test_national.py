@@ -4,22 +4,16 @@ deterministic, and analytics working on it. The full-scale run is bench/generate
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 from pathlib import Path
 
 import pyoxigraph
 import pytest
-from support import REPO, run_cli
+from support import generator, run_cli
 
 from app.analysis import run_trace
 from app.build import build, store_dir
 from graph.oxigraph_store import OxigraphStore
-
-spec = importlib.util.spec_from_file_location("generate_national", REPO / "bench" / "generate_national.py")
-assert spec and spec.loader
-generator = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(generator)
 
 COUNTS = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
 SELECT ?n WHERE { ?o a pg:ActivityObservation ; pg:clientCount ?n }"""
