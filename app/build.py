@@ -143,7 +143,7 @@ def _write_release(prog: Programme, data_dir: Path, staging: Path, strict: bool,
             turtle_end.send(None)
 
         triples = bulk_load_each(staging / "store", written())
-        loaded = [path for path in parts.values() if path.exists()]
+        loaded = [parts[name] for name in parts if results[name] is not None]  # in graph.nt's order
         graph_sha = _concatenate(loaded, staging / "graph.nt")
         turtle_job.result()
     core = cast(CoreFile, results["core"])

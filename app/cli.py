@@ -16,7 +16,7 @@ import click
 
 log = logging.getLogger("policygraph")
 
-# name -> "module:attribute" of the click command, in the order `--help` lists them.
+# name -> "module:attribute" of the click command (`--help` lists them by name).
 COMMANDS = {
     "build": "app.cli_build:build",
     "validate": "app.cli_build:validate",
