@@ -30,7 +30,7 @@ from typing import Any, cast
 from rdflib import Graph
 
 from app.prepare import CoreFile, Stage, check_folder, no_stage, validate_folder, write_core
-from app.workers import Worker, as_completed, worker
+from app.workers import Note, Worker, as_ready, worker
 from graph.oxigraph_store import bulk_load_each, write_turtle
 from ingest.activity import ActivitySummary, ingest_activity
 from ingest.errors import IngestError, Location, Problem
@@ -79,6 +79,7 @@ def _point(link: Path, target: str) -> None:
     tmp.replace(link)
 
 
+LOW_PRIORITY = 10  # os.nice increment of the work that runs beside the store's load
 STAGES = ("records", "statements and activity", "store, graph.nt and Turtle", "release")
 
 
@@ -92,10 +93,19 @@ def _activity(prog: Programme, out: Path, strict: bool) -> ActivitySummary | Non
                            min_count=extract.min_count, strict=strict)
 
 
-def _turtle_each(parts: Connection, prefixes: dict[str, str]) -> None:
-    """part.ttl for each N-Triples part whose path arrives on `parts` (None: no more)."""
-    while (part := parts.recv()) is not None:
+def _release_files(parts: Connection, prefixes: dict[str, str]) -> str:
+    """The release's files from its N-Triples parts: part.ttl for each part whose path arrives on `parts`,
+    then, given the list of every part in order, graph.nt and graph.ttl (the parts one after the other);
+    returns graph.nt's SHA-256. Runs beside the store's load, off the build's critical path."""
+    os.nice(LOW_PRIORITY)  # the store's load is the critical path: this fills the CPU time it leaves idle
+    while isinstance(part := parts.recv(), Path):
         write_turtle(part, part.with_suffix(".ttl"), prefixes)
+    ordered = cast(list[Path], part)
+    graph_sha = _concatenate(ordered, ordered[0].with_name("graph.nt"))
+    _concatenate([p.with_suffix(".ttl") for p in ordered], ordered[0].with_name("graph.ttl"))
+    for done in ordered:
+        done.with_suffix(".ttl").unlink()
+    return graph_sha
 
 
 def _concatenate(parts: list[Path], out: Path) -> str:
@@ -118,39 +128,46 @@ def _write_release(prog: Programme, data_dir: Path, staging: Path, strict: bool,
                    stage: Stage) -> tuple[int, dict[str, int], ActivitySummary | None]:
     """Write every file of a release into `staging`: (triples, instance counts, activity summary)."""
     # The curated statements and the activity cube (CPU-bound, independent) are written by two worker
-    # processes in parallel; each part goes into the store (this process) and to the Turtle worker as soon
-    # as it is written, so the store's load overlaps the rest of the other part. The workers are all
-    # forked before the store is opened (a fork must not copy RocksDB's threads mid-work), and their memory
-    # is freed as each ends.
+    # processes in parallel. Each part goes into the store (this process) and to the files worker as soon
+    # as it is written - the curated part before SHACL has checked it, which a violation still fails - so
+    # the store's load overlaps the rest of the work. The workers are all forked before the store is opened
+    # (a fork must not copy RocksDB's threads mid-work), and their memory is freed as each ends.
     stage("statements and activity")
     parts = {"core": staging / "core.nt", "activity": staging / "activity.nt"}
-    to_turtle, turtle_end = multiprocessing.get_context("fork").Pipe(duplex=False)
+    to_files, files_end = multiprocessing.get_context("fork").Pipe(duplex=False)
     results: dict[str, object] = {}
+    core_written = Note()
+
     with contextlib.ExitStack() as jobs:
-        turtle_job = jobs.enter_context(worker(_turtle_each, to_turtle, prefixes(prog.id)))
-        producers: dict[Worker[Any], str] = {
-            jobs.enter_context(worker(write_core, prog, parts["core"])): "core",
-            jobs.enter_context(worker(_activity, prog, parts["activity"], strict)): "activity"}
+        files_job = jobs.enter_context(worker(_release_files, to_files, prefixes(prog.id)))
+        producers: dict[Worker[Any], Note | None] = {
+            jobs.enter_context(worker(write_core, prog, parts["core"], core_written.send)): core_written,
+            jobs.enter_context(worker(_activity, prog, parts["activity"], strict)): None}
+        names = dict(zip(producers, parts, strict=True))
+        loaded: list[Path] = []
 
         def written() -> Iterator[Path]:
-            for job in as_completed(producers):
-                name = producers[job]
-                results[name] = job.result()
-                if results[name] is not None:  # None: no activity extract
-                    turtle_end.send(parts[name])
+            order_sent = False
+            for job, finished in as_ready(producers):
+                name = names[job]
+                if finished:
+                    results[name] = job.result()  # raises the worker's error, even after its part loaded
+                new = parts[name] not in loaded and (not finished or results[name] is not None)
+                if new:  # (None: no activity extract)
+                    loaded.append(parts[name])
+                    files_end.send(parts[name])
+                if not order_sent and all(parts[n] in loaded or n in results for n in names.values()):
+                    # No more parts to come: the files worker can join them while the store loads this one.
+                    stage("store, graph.nt and Turtle")
+                    files_end.send([path for path in parts.values() if path in loaded])  # graph.nt's order
+                    order_sent = True
+                if new:
                     yield parts[name]
-            stage("store, graph.nt and Turtle")
-            turtle_end.send(None)
 
         triples = bulk_load_each(staging / "store", written())
-        loaded = [parts[name] for name in parts if results[name] is not None]  # in graph.nt's order
-        graph_sha = _concatenate(loaded, staging / "graph.nt")
-        turtle_job.result()
+        graph_sha = files_job.result()
     core = cast(CoreFile, results["core"])
     activity = cast(ActivitySummary | None, results["activity"])
-    _concatenate([part.with_suffix(".ttl") for part in loaded], staging / "graph.ttl")
-    for part in loaded:
-        part.with_suffix(".ttl").unlink()
     (staging / "activity.nt").unlink(missing_ok=True)
     manifest = {
         "programme": prog.id,

@@ -45,9 +45,17 @@ def no_stage(_name: str) -> None:
     return
 
 
-def prepare(prog: Programme, stage: Stage = no_stage) -> Prepared:
-    """Statements (curated + derived) of a validated programme, SHACL-checked; raises IngestError."""
-    started = time.perf_counter()
+@dataclass
+class _Draft:
+    """The canonical statements, and what SHACL is still to check of them."""
+
+    lines: list[str]  # canonical N-Triples: unique lines, sorted
+    context: Graph  # the vocabulary and the programme-wide curated statements, parsed
+    unchecked: str  # N-Triples SHACL checks with the context: derived common statements, sampled services
+    scope: Scope
+
+
+def _draft(prog: Programme, stage: Stage) -> _Draft:
     stage("statements")
     statements = programme_statements(prog)
     core = [*vocabulary_lines(), *statements.core]
@@ -59,18 +67,28 @@ def prepare(prog: Programme, stage: Stage = no_stage) -> Prepared:
     per_service = {service: [*statements.per_service.get(service, []), *derived.per_service.get(service, [])]
                    for service in sorted(statements.per_service.keys() | derived.per_service.keys())}
     del statements, derived
-    stage("SHACL")
-    total = len(core) + sum(len(lines) for lines in per_service.values())
-    scope = sample_scope({service: len(lines) for service, lines in per_service.items()}, total)
-    sampled = per_service if scope.complete else {s: per_service[s] for s in scope.sampled_services}
-    # The context already holds the vocabulary and the programme-wide curated statements: add the rest.
-    context.parse(data="".join(_chain(derived_common, sampled.values())), format="nt")
-    _check_shapes(context, prog.folder)
-    del context, sampled
     stage("canonical N-Triples")
     lines = sorted(set(_chain(core, per_service.values())))
-    log.info("prepared %s: %d statements in %.2f s", prog.id, len(lines), time.perf_counter() - started)
-    return Prepared(prog, lines, count_instances(lines), scope, prefixes(prog.id))
+    total = len(core) + sum(len(group) for group in per_service.values())
+    scope = sample_scope({service: len(group) for service, group in per_service.items()}, total)
+    sampled = per_service if scope.complete else {s: per_service[s] for s in scope.sampled_services}
+    return _Draft(lines, context, "".join(_chain(derived_common, sampled.values())), scope)
+
+
+def _check(draft: _Draft, folder: Path, stage: Stage) -> None:
+    stage("SHACL")
+    # The context already holds the vocabulary and the programme-wide curated statements: add the rest.
+    draft.context.parse(data=draft.unchecked, format="nt")
+    _check_shapes(draft.context, folder)
+
+
+def prepare(prog: Programme, stage: Stage = no_stage) -> Prepared:
+    """Statements (curated + derived) of a validated programme, SHACL-checked; raises IngestError."""
+    started = time.perf_counter()
+    draft = _draft(prog, stage)
+    _check(draft, prog.folder, stage)
+    log.info("prepared %s: %d statements in %.2f s", prog.id, len(draft.lines), time.perf_counter() - started)
+    return Prepared(prog, draft.lines, count_instances(draft.lines), draft.scope, prefixes(prog.id))
 
 
 def _chain(first: list[str], rest: Iterable[list[str]]) -> Iterable[str]:
@@ -109,16 +127,28 @@ class CoreFile:
     prefixes: dict[str, str]
 
 
-def write_core(prog: Programme, out: Path, batch: int = 50_000) -> CoreFile:
-    """Prepare the programme's statements and write them to `out` as canonical N-Triples."""
-    prepared = prepare(prog)
+def write_core(prog: Programme, out: Path, written: Callable[[], None] | None = None,
+               batch: int = 50_000) -> CoreFile:
+    """Prepare the programme's statements and write them to `out` as canonical N-Triples.
+
+    `written` is called once `out` is complete and before SHACL checks the statements, so a build can
+    load them meanwhile (a violation still fails it before anything is released); the lines are freed
+    first, so the check holds only its sample in memory."""
+    started = time.perf_counter()
+    draft = _draft(prog, no_stage)
     digest = hashlib.sha256()
     with out.open("wb") as handle:
-        for start in range(0, len(prepared.lines), batch):
-            chunk = "".join(prepared.lines[start:start + batch]).encode("utf-8")
+        for start in range(0, len(draft.lines), batch):
+            chunk = "".join(draft.lines[start:start + batch]).encode("utf-8")
             digest.update(chunk)
             handle.write(chunk)
-    return CoreFile(digest.hexdigest(), len(prepared.lines), prepared.counts, prepared.scope, prepared.prefixes)
+    if written is not None:
+        written()
+    triples, counts = len(draft.lines), count_instances(draft.lines)
+    draft.lines = []
+    _check(draft, prog.folder, no_stage)
+    log.info("wrote and checked %s: %d statements in %.2f s", out.name, triples, time.perf_counter() - started)
+    return CoreFile(digest.hexdigest(), triples, counts, draft.scope, prefixes(prog.id))
 
 
 def check_folder(data_dir: Path, stage: Stage = no_stage) -> Prepared:

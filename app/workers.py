@@ -14,7 +14,7 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from multiprocessing.connection import Connection, wait
 from typing import Generic, TypeVar, cast
 
@@ -93,9 +93,43 @@ def worker(fn: Callable[..., T], *args: object) -> Iterator[Worker[T]]:
         running.stop()
 
 
+class Note:
+    """One message a worker sends its parent while it still runs, e.g. "my file is written" before its
+    last checks end (a pipe made before the fork; `send` is called in the worker)."""
+
+    def __init__(self) -> None:
+        self._receive, self._send = multiprocessing.get_context("fork").Pipe(duplex=False)
+
+    def send(self) -> None:
+        self._send.send(True)
+
+    @property
+    def ready(self) -> Connection:
+        return self._receive
+
+
+def as_ready(workers: Mapping[Worker[T], Note | None]) -> Iterator[tuple[Worker[T], bool]]:
+    """(worker, finished) in the order things happen: (w, False) when w sends its note, (w, True) when it
+    has finished (a result or an error to take, or the process gone). A worker's note, if it sent one, is
+    always reported before its end; one that finished without sending its note is reported once, finished."""
+    waiting: dict[object, tuple[Worker[T], bool]] = {}
+    for running, note in workers.items():
+        waiting[running.ready] = (running, True)
+        if note is not None:
+            waiting[note.ready] = (running, False)
+    while waiting:
+        ready = wait(list(waiting))  # type: ignore[arg-type]  # typeshed: a list of connections
+        # A note is sent before the result, so when both are readable the note goes first.
+        for conn in sorted(ready, key=lambda c: waiting[c][1]):
+            running, finished = waiting.pop(conn)
+            if finished:
+                for other, (same, _) in list(waiting.items()):
+                    if same is running:  # its note never came (an error before it): nothing to wait for
+                        del waiting[other]
+            yield running, finished
+
+
 def as_completed(workers: Iterable[Worker[T]]) -> Iterator[Worker[T]]:
     """The workers in the order they finish (a result or an error to take, or the process gone)."""
-    pending: dict[object, Worker[T]] = {running.ready: running for running in workers}
-    while pending:
-        for ready in wait(list(pending)):  # type: ignore[arg-type]  # typeshed: a list of connections
-            yield pending.pop(ready)
+    for running, _ in as_ready(dict.fromkeys(workers)):
+        yield running

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -24,17 +26,60 @@ def bulk_load(store_dir: Path, *ntriples: Path) -> int:
 
 
 def bulk_load_each(store_dir: Path, ntriples: Iterable[Path]) -> int:
-    """`bulk_load`, loading each file as the iterable yields it (so a caller can start on the first file
-    while it is still writing the next)."""
+    """`bulk_load`, reading each file as the iterable yields it (so a caller can start on the first file
+    while it is still writing the next). The files go through one bulk load, as one stream: Oxigraph sorts
+    and writes its batches of a million triples on two threads, so one load of every part is as fast as a
+    load of their concatenation, where a load per part is up to 20% slower (a part under a batch gets
+    one thread) and loads in parallel need a loader's memory each."""
     store = ox.Store(str(store_dir))
-    for path in ntriples:
-        store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES)
-        log.info("bulk-loaded %s", path.name)
+    stream = _Files(ntriples)
+    store.bulk_load(input=io.BufferedReader(stream, 1 << 20), format=ox.RdfFormat.N_TRIPLES)
+    if stream.error is not None:  # the iterable failed: what was read so far loaded, and the caller discards it
+        raise stream.error
     store.flush()
     count = len(store)
     del store  # releases the RocksDB lock
     log.info("loaded %d triples into %s", count, store_dir)
     return count
+
+
+class _Files(io.RawIOBase):
+    """The files an iterable yields, read one after the other as one stream (N-Triples files end with a
+    line break, so their concatenation is N-Triples). An error of the iterable ends the stream and is kept
+    in `error`: an exception raised inside a read would reach the caller as Oxigraph's I/O error, without
+    its type or problems."""
+
+    def __init__(self, files: Iterable[Path]) -> None:
+        super().__init__()
+        self._files = iter(files)
+        self._current: io.FileIO | None = None
+        self.error: BaseException | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while True:
+            if self._current is None:
+                try:
+                    path = next(self._files, None)
+                except BaseException as exc:  # noqa: BLE001 - kept, and raised by bulk_load_each
+                    self.error = exc
+                    return 0
+                if path is None:
+                    return 0
+                self._current = io.FileIO(path, "r")
+                log.info("bulk-loading %s", path.name)
+            read = self._current.readinto(buffer)
+            if read:
+                return read
+            self._current.close()
+            self._current = None
+
+    def close(self) -> None:
+        if self._current is not None:
+            self._current.close()
+        super().close()
 
 
 def write_turtle(ntriples: Path, turtle: Path, prefixes: Mapping[str, str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from rdflib.compare import isomorphic
 from support import CASE, REPO, run_cli
 
 from app import build as pipeline
+from app import prepare
 from app.build import BuildSummary, build, canonical_ntriples
 from ingest.errors import IngestError
 
@@ -139,6 +141,20 @@ def test_failed_store_load_keeps_previous_build(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(pipeline, "bulk_load_each", broken_load)
     with pytest.raises(OSError, match="No space left"):
         build(CASE, tmp_path)
+    assert _tree(tmp_path) == before
+    assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_shacl_violation_found_while_the_store_loads_keeps_previous_build(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    # core.nt goes to the store before SHACL has checked it; a violation must still fail the whole build.
+    build(CASE, tmp_path)
+    before = _tree(tmp_path)
+    monkeypatch.setattr(prepare, "shacl_violations", lambda graph: ["a Service without a label"])
+    with caplog.at_level(logging.INFO, logger="graph.oxigraph_store"), pytest.raises(IngestError) as caught:
+        build(CASE, tmp_path)
+    assert "bulk-loading core.nt" in caplog.text, "the store did not start on core.nt before SHACL ended"
+    assert [p.message for p in caught.value.problems] == ["SHACL: a Service without a label"]
     assert _tree(tmp_path) == before
     assert not list(tmp_path.glob(".staging-*"))
 

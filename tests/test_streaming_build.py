@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,8 @@ from support import CASE, REPO
 
 from app import prepare
 from app.build import build
-from app.workers import WorkerDied, as_completed, worker
+from app.workers import Note, WorkerDied, as_completed, as_ready, worker
+from graph.oxigraph_store import bulk_load_each
 from ingest import shacl
 from ingest.errors import IngestError, Location, Problem
 
@@ -72,6 +74,50 @@ def test_workers_are_taken_in_the_order_they_finish() -> None:
         order = list(as_completed([slow, fast, failing]))
     assert order[-1] is slow
     assert set(order[:2]) == {fast, failing}
+
+
+def _notes_then_sleeps(note: Note, seconds: float) -> str:
+    note.send()
+    time.sleep(seconds)
+    return "done"
+
+
+def _fails_before_its_note(note: Note) -> None:
+    _fails()
+    note.send()
+
+
+def test_a_note_is_reported_before_its_worker_ends_and_an_error_before_it_once() -> None:
+    noted, failing_note = Note(), Note()
+    with worker(_notes_then_sleeps, noted, 0.4) as noting, worker(_fails_before_its_note, failing_note) as failing:
+        events = list(as_ready({noting: noted, failing: failing_note}))
+        assert noting.result() == "done"
+    assert events.index((noting, False)) < events.index((noting, True))
+    assert [e for e in events if e[0] is failing] == [(failing, True)]
+    assert len(events) == 3
+
+
+def test_an_error_of_the_files_to_load_reaches_the_caller_as_itself(tmp_path: Path) -> None:
+    # bulk_load_each reads the files an iterable yields; the iterable's error (a worker's IngestError)
+    # must come out with its problems, not as Oxigraph's I/O error.
+    part = tmp_path / "part.nt"
+    part.write_text("<http://example.org/a> <http://example.org/b> <http://example.org/c> .\n")
+
+    def files() -> Iterator[Path]:
+        yield part
+        _fails()
+
+    with pytest.raises(IngestError) as caught:
+        bulk_load_each(tmp_path / "store", files())
+    assert [str(p.location) for p in caught.value.problems] == ["x.csv:3 (row 3)"]
+
+
+def test_files_are_loaded_as_one_stream(tmp_path: Path) -> None:
+    parts = []
+    for n in range(3):
+        parts.append(tmp_path / f"{n}.nt")
+        parts[-1].write_text(f"<http://example.org/s{n}> <http://example.org/p> \"{n}\" .\n")
+    assert bulk_load_each(tmp_path / "store", iter(parts)) == 3
 
 
 def test_a_worker_error_reaches_the_build_with_its_problems() -> None:
