@@ -6,16 +6,14 @@ by the functions that draw, so that the Overview's first computation after a bui
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from rdflib import RDF, URIRef
-from rdflib.namespace import DCTERMS
-from rdflib.term import Node
 
 from app.analysis import core_graph, loaded_build
+from app.overview import overview_of, text_of
 from app.release_cache import Overview, release_manifest, store_overview
 from app.views import View, neighbourhood_view, vision_view
 from graph.case_model import CaseModel
@@ -30,16 +28,10 @@ ORIENTATION_COLOURS = {"community": "#c8e6c9", "mixed": "#ffe0b2", "nhs-medical"
 Rows = list[tuple[str | None, ...]]
 
 
-def _text(model: CaseModel, node: Node | None, predicate: URIRef) -> str:
-    value = model.graph.value(node, predicate)
-    return "" if value is None else str(value)
-
-
 def known_cells(model: CaseModel) -> dict[tuple[URIRef, URIRef, URIRef], bool]:
     """Whether each cell of `model.cells` is known, from the same statements (same keys, same answer) without
-    reading the cells' texts, codes and evidence: 3x faster (0.5 s on the national programme), and the
-    Overview of an explorer's first start after a build waits for it (tests/test_explorer_snapshot.py
-    checks the two agree)."""
+    reading the cells' texts, codes and evidence: 3x faster (0.5 s on the national programme), for an
+    Overview the build did not store (tests/test_explorer_snapshot.py checks the two agree)."""
     status = model.graph.value
     return {(service, period, dim): status(value, PG.status) == PG.known
             for service, period, dim, value in model.cell_values()}
@@ -47,35 +39,7 @@ def known_cells(model: CaseModel) -> dict[tuple[URIRef, URIRef, URIRef], bool]:
 
 def overview(build_dir: Path) -> Overview:
     model = loaded_build(build_dir).model
-    g = model.graph
-    programme = g.value(None, RDF.type, PG.Programme)
-    docs: Rows = sorted((_text(model, d, PG.date), model.label(d), _text(model, d, DCTERMS.type),  # type: ignore[arg-type]
-                         "; ".join(sorted(model.label(i) for i in g.objects(d, PG.statesIntent))))  # type: ignore[arg-type]
-                        for d in g.subjects(RDF.type, PG.PolicyDocument))
-    intents: Rows = sorted((model.label(i), _text(model, i, DCTERMS.description),  # type: ignore[arg-type]
-                            "; ".join(sorted(f"{sid} ({loc})" for sid, loc in model.evidence(i))))  # type: ignore[arg-type]
-                           for i in g.subjects(RDF.type, PG.PolicyIntent))
-    services: Rows = [(model.ident(s), _text(model, s, PG.verbatim) or "unknown",
-                       "; ".join(f"{sid} ({loc})" for sid, loc in model.evidence(s))) for s in model.services]
-    timeline: Rows = sorted((_text(model, e, PG.date), model.label(e),  # type: ignore[arg-type]
-                             "; ".join(sorted(sid for sid, _ in model.evidence(e))))  # type: ignore[arg-type]
-                            for e in g.subjects(RDF.type, PG.TimelineEvent))
-    cells, known = Counter[URIRef](), Counter[URIRef]()  # one pass over the cells, not one per service
-    for (svc, _, _), is_known in known_cells(model).items():
-        cells[svc] += 1
-        known[svc] += is_known
-    coverage: Rows = [(model.ident(s), str(known[s]), str(cells[s] - known[s]),
-                       f"{100 * known[s] / cells[s]:.0f}%" if cells[s] else "n/a") for s in model.services]
-    return Overview(
-        programme=model.label(programme) if isinstance(programme, URIRef)
-        else str(release_manifest(build_dir)[1]["programme"]),
-        description=_text(model, programme, DCTERMS.description),
-        documents=QueryResult(["date", "document", "kind", "intents stated"], docs),
-        intents=QueryResult(["intent", "description", "evidence"], intents),
-        services=QueryResult(["service", "description (verbatim)", "evidence"], services),
-        timeline=QueryResult(["date", "event", "sources"], timeline),
-        coverage=QueryResult(["service", "known cells", "unknown cells", "known share"], coverage),
-    )
+    return overview_of(model, known_cells(model), str(release_manifest(build_dir)[1]["programme"]))
 
 
 def overview_stored(build_dir: Path) -> Overview:
@@ -141,7 +105,7 @@ def adaptations_table(build_dir: Path, service: str | None = None) -> QueryResul
         from_value, to_value = g.value(a, PG.fromValue), g.value(a, PG.toValue)
         fidelity = str(g.value(a, PG.frameFidelity)).rsplit("/", 1)[-1]
         rows.append((model.ident(g.value(a, PG.ofService)), model.ident(g.value(a, PG.onDimension)),  # type: ignore[arg-type]
-                     _text(model, from_value, PG.verbatim), _text(model, to_value, PG.verbatim), fidelity))
+                     text_of(model, from_value, PG.verbatim), text_of(model, to_value, PG.verbatim), fidelity))
     return QueryResult(["service", "dimension", "from", "to", "fidelity"], rows)
 
 

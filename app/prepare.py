@@ -17,6 +17,8 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from app.overview import overview_of
+from app.release_cache import store_overview
 from graph.case_model import CaseModel
 from graph.derive import derive
 from ingest import nt
@@ -50,6 +52,7 @@ class _Draft:
     """The canonical statements, and what SHACL is still to check of them."""
 
     lines: list[str]  # canonical N-Triples: unique lines, sorted
+    model: CaseModel  # over the context, with the configuration table made from the records
     context: Graph  # the vocabulary and the programme-wide curated statements, parsed
     unchecked: str  # N-Triples SHACL checks with the context: derived common statements, sampled services
     scope: Scope
@@ -61,7 +64,8 @@ def _draft(prog: Programme, stage: Stage) -> _Draft:
     core = [*vocabulary_lines(), *statements.core]
     context = nt.to_graph(core)
     stage("derivation")
-    derived = derive(CaseModel(context, statements.cells))
+    model = CaseModel(context, statements.cells)
+    derived = derive(model)
     derived_common = derived.common
     core += derived_common
     per_service = {service: [*statements.per_service.get(service, []), *derived.per_service.get(service, [])]
@@ -72,7 +76,7 @@ def _draft(prog: Programme, stage: Stage) -> _Draft:
     total = len(core) + sum(len(group) for group in per_service.values())
     scope = sample_scope({service: len(group) for service, group in per_service.items()}, total)
     sampled = per_service if scope.complete else {s: per_service[s] for s in scope.sampled_services}
-    return _Draft(lines, context, "".join(_chain(derived_common, sampled.values())), scope)
+    return _Draft(lines, model, context, "".join(_chain(derived_common, sampled.values())), scope)
 
 
 def _check(draft: _Draft, folder: Path, stage: Stage) -> None:
@@ -133,7 +137,9 @@ def write_core(prog: Programme, out: Path, written: Callable[[], None] | None = 
 
     `written` is called once `out` is complete and before SHACL checks the statements, so a build can
     load them meanwhile (a violation still fails it before anything is released); the lines are freed
-    first, so the check holds only its sample in memory."""
+    first, so the check holds only its sample in memory. Beside `out` goes the explorer's Overview of
+    the programme (app/overview.py), from the model this worker holds, so the explorer's first start
+    after the build need not parse the graph to show its first page."""
     started = time.perf_counter()
     draft = _draft(prog, no_stage)
     digest = hashlib.sha256()
@@ -146,9 +152,12 @@ def write_core(prog: Programme, out: Path, written: Callable[[], None] | None = 
         written()
     triples, counts = len(draft.lines), count_instances(draft.lines)
     draft.lines = []
+    sha256 = digest.hexdigest()
+    model = draft.model
+    store_overview(out, sha256, overview_of(model, {key: cell.known for key, cell in model.cells.items()}, prog.id))
     _check(draft, prog.folder, no_stage)
     log.info("wrote and checked %s: %d statements in %.2f s", out.name, triples, time.perf_counter() - started)
-    return CoreFile(digest.hexdigest(), triples, counts, draft.scope, prefixes(prog.id))
+    return CoreFile(sha256, triples, counts, draft.scope, prefixes(prog.id))
 
 
 def check_folder(data_dir: Path, stage: Stage = no_stage) -> Prepared:

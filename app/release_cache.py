@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]  # the folder holding the app and gra
 # The modules whose objects the analytics snapshot holds (a change to any of them: snapshots are remade).
 MODEL_SOURCES = ("app/analysis.py", "app/snapshot.py", "app/release_cache.py", "graph/case_model.py",
                  "graph/indexed_store.py", "graph/traces.py")
-OVERVIEW_SOURCES = (*MODEL_SOURCES, "app/page_data.py", "graph/results.py")
+OVERVIEW_SOURCES = (*MODEL_SOURCES, "app/overview.py", "app/page_data.py", "app/prepare.py", "graph/results.py")
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,14 @@
 Builds the case with `policygraph build` (into a temporary folder unless --build-dir is given: any
 build, e.g. the national programme's /tmp/natbuild), starts `policygraph explore` on a free port and
 measures the cold start, each on a freshly started explorer, from starting `policygraph explore` to the
-Overview's content visible in a browser that opens the root URL as soon as the server answers:
+Overview's content visible in a new context (empty cache) of a running browser that opens the root URL as
+soon as the server answers, against the same measure on a bare Streamlit app showing the same tables:
 
-- first start after a build (--cold-runs times): the explorer's files in the build's release folder (the
-  stored Overview and the analytics snapshot, app/release_cache.py and app/snapshot.py) removed first, so
-  the Overview waits for the graph's parse; the run ends once the explorer has written them again;
-- later starts (--cold-runs times): with those files, as every start after the first one finds them.
+- first start after a build (--cold-runs times): as a build leaves its release folder, with the Overview
+  the build stores (app/overview.py) and without the analytics snapshot the explorer writes after its first
+  parse (app/snapshot.py), which is removed first; the run ends once the explorer has written it again;
+- later starts (--cold-runs times): with the snapshot, as every start after the first one finds it;
+- the bare app (--cold-runs times): Streamlit's own floor for this content on this machine.
 
 Then it visits every page once to warm up and measures, --runs times each:
 
@@ -42,7 +44,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "browser"))
@@ -52,10 +54,12 @@ from explorer_ui import (  # noqa: E402 - the browser tests' helpers, shared
     TIMEOUT_MS,
     VIEWPORT,
     cli_build,
+    free_port,
     launch,
     network_frame,
     open_app,
     running_explorer,
+    serve,
 )
 
 from app.release_cache import OVERVIEW_NAME, core_release  # noqa: E402
@@ -69,7 +73,7 @@ SERVICES = {CASE: ("D", "B")}  # alternated, so every change is a real change
 OTHER_SERVICES = ("S002", "S001")
 COLD_TIMEOUT_MS = 900_000  # a national programme's first parse, on a busy machine
 # pages, interactions, cold starts (first after a build, later)
-Figures = tuple[dict[str, list[float]], list[float], tuple[list[float], list[float]]]
+Figures = tuple[dict[str, list[float]], list[float], tuple[list[float], list[float], list[float]]]
 FIRST_RENDER_TARGET_S = 3.0
 INTERACTION_TARGET_S = 1.0
 
@@ -113,37 +117,91 @@ def first_render(page: Page, link: str, titles: dict[str, str]) -> float:
     return seconds
 
 
-def _explorer_files(build_dir: Path) -> list[Path]:
+def _explorer_files(build_dir: Path) -> tuple[Path, Path]:
+    """The Overview the build stores and the snapshot the explorer writes, in the build's release folder."""
     core = core_release(build_dir)[0]
-    return [core.with_name(OVERVIEW_NAME), snapshot_path(core)]
+    return core.with_name(OVERVIEW_NAME), snapshot_path(core)
 
 
-def cold_start(build_dir: Path, log: Path, programme: str, first: bool) -> float:
+def cold_start(browser: Browser, build_dir: Path, log: Path, programme: str, first: bool) -> float:
     """From starting `policygraph explore` to the Overview's content visible (the root URL opened as soon as
     the server answers: the explorer prepares its pages in the background from its start, so timing from
-    the first request alone would depend on when it came). `first`: as the first start after a build (the
-    explorer's stored files removed first; the run waits until it has written them again)."""
-    files = _explorer_files(build_dir)
+    the first request alone would depend on when it came), in a new context (empty cache) of a running
+    browser. `first`: as the first start after a build (the explorer's snapshot removed first; the run waits
+    until it has written it again)."""
+    overview, snapshot = _explorer_files(build_dir)
+    if not overview.exists():
+        raise SystemExit(f"{overview} is missing: rebuild {build_dir} with this code (the build stores it)")
     if first:
-        for path in files:
-            path.unlink(missing_ok=True)
+        snapshot.unlink(missing_ok=True)
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    t0 = time.perf_counter()
+    with running_explorer(build_dir, log) as url:
+        open_app(page, url)
+        expect(page.get_by_role("heading", name=PROGRAMMES[programme], level=1)).to_be_visible(
+            timeout=COLD_TIMEOUT_MS)
+        CONTENT["Overview"](page)
+        seconds = time.perf_counter() - t0
+        deadline = time.monotonic() + COLD_TIMEOUT_MS / 1000
+        while not snapshot.exists() and time.monotonic() < deadline:
+            time.sleep(0.5)  # poll: the explorer writes it in the background after its first parse
+    context.close()
+    if not snapshot.exists():
+        raise SystemExit(f"the explorer did not write {snapshot}: see {log}")
+    return seconds
+
+
+FLOOR_APP = """import json
+
+import pandas as pd
+import streamlit as st
+
+data = json.loads(open({path!r}, encoding="utf-8").read())
+st.title("Floor")
+for name, t in data["tables"].items():
+    st.subheader(name)
+    st.dataframe(pd.DataFrame(t["rows"], columns=t["columns"]), hide_index=True)
+st.write("The end.")
+"""
+
+
+def streamlit_floor(browser: Browser, folder: Path, overview: Path) -> float:
+    """The same measure on a bare Streamlit app (`streamlit run`, same options) showing the same five tables
+    (the Overview the build stored) and nothing else: what Streamlit and the browser take on this machine
+    for this content, before any code of ours runs."""
+    app = folder / "floor_app.py"
+    app.write_text(FLOOR_APP.format(path=str(overview)), encoding="utf-8")
+    port = free_port()
+    command = [str(REPO / ".venv" / "bin" / "streamlit"), "run", str(app), "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
+               "--server.address", "127.0.0.1"]
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    t0 = time.perf_counter()
+    with serve(command, port, folder / "floor.log") as url:
+        page.goto(url)
+        expect(page.get_by_role("heading", name="Floor", level=1)).to_be_visible(timeout=TIMEOUT_MS)
+        CONTENT["Overview"](page)
+        seconds = time.perf_counter() - t0
+    context.close()
+    return seconds
+
+
+def cold_starts(build_dir: Path, folder: Path, programme: str, runs: int) -> tuple[list[float], ...]:
+    """(first starts after a build, later starts, the bare app), `runs` each, in one running browser (warmed
+    by one untimed start of the bare app: the browser's own start is not the explorer's)."""
+    first, later, floor = [], [], []
+    overview = _explorer_files(build_dir)[0]
     with sync_playwright() as p:
         browser = launch(p)
-        page = browser.new_context(viewport=VIEWPORT).new_page()
-        t0 = time.perf_counter()
-        with running_explorer(build_dir, log) as url:
-            open_app(page, url)
-            expect(page.get_by_role("heading", name=PROGRAMMES[programme], level=1)).to_be_visible(
-                timeout=COLD_TIMEOUT_MS)
-            CONTENT["Overview"](page)
-            seconds = time.perf_counter() - t0
-            deadline = time.monotonic() + COLD_TIMEOUT_MS / 1000
-            while not all(path.exists() for path in files) and time.monotonic() < deadline:
-                time.sleep(0.5)  # poll: the explorer writes them in the background after its first parse
+        streamlit_floor(browser, folder, overview)
+        for n in range(runs):
+            floor.append(streamlit_floor(browser, folder, overview))
+            first.append(cold_start(browser, build_dir, folder / f"explorer-first-{n}.log", programme, first=True))
+            later.append(cold_start(browser, build_dir, folder / f"explorer-later-{n}.log", programme, first=False))
         browser.close()
-    if not all(path.exists() for path in files):
-        raise SystemExit(f"the explorer did not write {', '.join(map(str, files))}: see {log}")
-    return seconds
+    return first, later, floor
 
 
 def _open_options(page: Page, key: str) -> None:
@@ -235,22 +293,27 @@ def _about(programme: str, services: tuple[str, ...]) -> str:
     )
 
 
+FLOOR_ROW = ("Cold start, a bare Streamlit app with the same five tables (Streamlit's own floor): `streamlit run` "
+             "started → tables visible")
 COLD = ("Cold start, first after a build: `policygraph explore` started → Overview visible",
         "Cold start, later starts: `policygraph explore` started → Overview visible")
 COLD_ABOUT = (
     "Cold start: from starting `policygraph explore` to the Overview's content visible, in a new browser "
-    "context that opens the root URL as soon as the server answers; first start after a build (the explorer's "
-    "files removed from the build's release folder first; each run then waits until the explorer has written "
-    "them again) and later starts (with them). The server answers first; a background thread then imports "
-    "what the Overview needs, lets the Overview show the tables the explorer stored on its first start, and "
-    "only then imports the other pages' libraries and loads the build: from the analytics snapshot the explorer "
-    "wrote after its first parse (signed with this user's key), or by parsing the core graph, which the first "
-    "start's Overview waits for (docs/decisions/0007-explorer-cold-start.md).")
+    "context that opens the root URL as soon as the server answers; first start after a build (the analytics "
+    "snapshot removed from the build's release folder first; each run then waits until the explorer has "
+    "written it again) and later starts (with it). The server answers first; a background thread then imports "
+    "what the Overview needs and lets the Overview show the tables the build stored beside its graph (from "
+    "the model its curated worker holds), and only then imports the other pages' libraries and loads the "
+    "build: from the analytics snapshot the explorer wrote after its first parse (signed with this user's "
+    "key), or by parsing the core graph (docs/decisions/0007-explorer-cold-start.md). Each start is timed in a "
+    "new context (empty cache, no cookies) of a browser already running, as a visitor's is (warmed by one "
+    "untimed start). The floor row is a bare Streamlit app (`streamlit run`, the same options) showing the "
+    "same five tables, read from the stored Overview, and nothing else.")
 
 
 def report(programme: str, build_dir: Path, figures: Figures, command: str, load: float,
            load_after: float) -> str:
-    pages, interactions, (first, later) = figures
+    pages, interactions, (first, later, floor) = figures
     services = SERVICES.get(programme, OTHER_SERVICES)
     about = _about(programme, services)
     if programme == CASE:
@@ -285,14 +348,16 @@ def report(programme: str, build_dir: Path, figures: Figures, command: str, load
         _row("Interaction: change service on Vision → practice", interactions, INTERACTION_TARGET_S),
         *(_row(name, values, FIRST_RENDER_TARGET_S) for name, values in zip(COLD, (first, later), strict=True)
           if values),
+        *([f"| {FLOOR_ROW} | {statistics.median(floor):.2f} | {min(floor):.2f} | {max(floor):.2f} | {len(floor)} "
+           "| (reference) |"] if floor else []),
         "",
-        *textwrap.wrap(_verdict(pages, first, later), width=110, break_on_hyphens=False),
+        *textwrap.wrap(_verdict(pages, first, later, floor), width=110, break_on_hyphens=False),
         "",
     ]
     return "\n".join(lines)
 
 
-def _verdict(pages: dict[str, list[float]], first: list[float], later: list[float]) -> str:
+def _verdict(pages: dict[str, list[float]], first: list[float], later: list[float], floor: list[float]) -> str:
     slowest = max(pages, key=lambda link: statistics.median(pages[link]))
     worst = statistics.median(pages[slowest])
     met = worst <= FIRST_RENDER_TARGET_S
@@ -302,7 +367,8 @@ def _verdict(pages: dict[str, list[float]], first: list[float], later: list[floa
         if values:
             median = statistics.median(values)
             text += (f"; {'met' if median <= FIRST_RENDER_TARGET_S else 'not met'} by the Overview at {name} "
-                     f"(median {median:.1f} s from `policygraph explore`)")
+                     f"(median {median:.1f} s from `policygraph explore`"
+                     + (f", {median / statistics.median(floor):.2f}x the bare app's" if floor else "") + ")")
     return text + "."
 
 
@@ -340,17 +406,14 @@ def main() -> None:
         programme = str(json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))["programme"])
         if programme not in PROGRAMMES:
             raise SystemExit(f"{build_dir}: programme {programme!r} has no known Overview title (explorer_ui.py)")
-        first = [cold_start(build_dir, Path(tmp) / f"explorer-first-{n}.log", programme, first=True)
-                 for n in range(args.cold_runs)]
-        later = [cold_start(build_dir, Path(tmp) / f"explorer-later-{n}.log", programme, first=False)
-                 for n in range(args.cold_runs)]
+        first, later, floor = cold_starts(build_dir, Path(tmp), programme, args.cold_runs)
         with running_explorer(build_dir, Path(tmp) / "explorer.log") as url:
             pages, interactions = measure(url, runs, programme)
     command = (".venv/bin/python bench/explorer_render.py"
                + (f" --build-dir {args.build_dir}" if args.build_dir else "")
                + f" --runs {runs} --cold-runs {args.cold_runs}"
                + (f" --markdown {args.markdown}" if args.markdown else ""))
-    section = report(programme, build_dir, (pages, interactions, (first, later)), command, load,
+    section = report(programme, build_dir, (pages, interactions, (first, later, floor)), command, load,
                      os.getloadavg()[0])
     print(section)
     if args.markdown:

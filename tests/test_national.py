@@ -11,8 +11,10 @@ import pyoxigraph
 import pytest
 from support import generator, run_cli
 
+from app import page_data
 from app.analysis import run_trace
-from app.build import build, store_dir
+from app.build import BuildSummary, build, store_dir
+from app.release_cache import stored_overview
 from graph.oxigraph_store import OxigraphStore
 
 COUNTS = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
@@ -118,3 +120,16 @@ def test_bad_activity_rows_strict_fails_lenient_skips(programme: Path, tmp_path:
     lenient = run_cli("build", "--data", str(folder), build_dir=build_dir)
     assert lenient.returncode == 0
     assert "1 skipped" in lenient.stdout
+
+
+@pytest.mark.parametrize("which", ["case", "national"])
+def test_the_build_stores_the_overview_the_explorer_would_compute(
+        which: str, case_build: tuple[Path, BuildSummary], national_build: Path) -> None:
+    # The build computes the Overview from its own model (context graph + cells from the records); the
+    # explorer, when nothing is stored, from the parsed graph. They must be the same tables.
+    build_dir = case_build[0] if which == "case" else national_build
+    stored = stored_overview(build_dir)
+    assert stored is not None, "the build did not store the explorer's Overview"
+    computed = page_data.overview(build_dir)
+    assert stored == computed
+    assert len(computed.coverage.rows) == len(computed.services.rows) > 0

@@ -85,7 +85,7 @@ def national_build(root: Path, services: int = 6, clients: int = 2000) -> Path:
     return cli_build(root / "national-build", root / "national")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port: int = s.getsockname()[1]
@@ -110,7 +110,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s:
 def readme_explorer(build_dir: Path, log: Path) -> Iterator[str]:
     """The README's main command, `make run` (set up, build the case, start the explorer), with the build
     folder and port moved; yields its base URL once healthy; stops the whole group afterwards."""
-    port = _free_port()
+    port = free_port()
     yield from _serve(["make", "-s", "run", f"BUILD={build_dir}", f"PORT={port}"], port, log, timeout_s=300)
 
 
@@ -118,10 +118,17 @@ def readme_explorer(build_dir: Path, log: Path) -> Iterator[str]:
 def running_explorer(build_dir: Path, log: Path, programmes: Sequence[Path] = ()) -> Iterator[str]:
     """`policygraph --build-dir DIR explore [--programme OTHER ...] --server.port PORT --server.headless true`
     in its own process group; yields its base URL once healthy; stops the whole group afterwards."""
-    port = _free_port()
+    port = free_port()
     extra = [arg for path in programmes for arg in ("--programme", str(path))]
     yield from _serve([str(POLICYGRAPH), "--build-dir", str(build_dir), "explore", *extra, "--server.port",
                        str(port), "--server.headless", "true"], port, log)
+
+
+@contextlib.contextmanager
+def serve(command: list[str], port: int, log: Path, timeout_s: float = 90) -> Iterator[str]:
+    """A Streamlit server `command` (listening on `port`) in its own process group; yields its base URL
+    once healthy; stops the whole group afterwards."""
+    yield from _serve(command, port, log, timeout_s)
 
 
 def _serve(command: list[str], port: int, log: Path, timeout_s: float = 90) -> Iterator[str]:
