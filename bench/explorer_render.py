@@ -47,20 +47,20 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests" / "browser"))
+sys.path[:0] = [str(REPO / "tests" / "browser"), str(REPO / "tests")]
 from explorer_ui import (  # noqa: E402 - the browser tests' helpers, shared
     PAGES,
     PROGRAMMES,
     TIMEOUT_MS,
     VIEWPORT,
     cli_build,
-    free_port,
     launch,
     network_frame,
     open_app,
     running_explorer,
     serve,
 )
+from support import free_port  # noqa: E402 - the tests' helpers, shared
 
 from app.release_cache import OVERVIEW_NAME, core_release  # noqa: E402
 from app.snapshot import snapshot_path  # noqa: E402

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 REPO = Path(__file__).resolve().parents[1]
 CASE = REPO / "data" / "health-trainers"
@@ -34,3 +39,22 @@ def run_cli(*args: str, build_dir: Path | None = None, cwd: Path = REPO) -> subp
         env["POLICYGRAPH_BUILD"] = str(build_dir)
     return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120, check=False)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now (for a server a test starts)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def assert_isomorphic(got: Graph, expected: Graph) -> None:
+    """Fail with the first few differing triples unless the two graphs are isomorphic."""
+    import pytest
+    from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+
+    if not isomorphic(got, expected):
+        _, only_got, only_expected = graph_diff(to_isomorphic(got), to_isomorphic(expected))
+        pytest.fail(f"not isomorphic: {len(only_got)} extra, {len(only_expected)} missing; "
+                    f"e.g. extra {sorted(only_got)[:3]}, missing {sorted(only_expected)[:3]}")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
-from support import REPO
+from support import REPO, free_port
 
 PG = "https://w3id.org/policygraph/ontology#"
 LETTERS = f"SELECT DISTINCT ?c WHERE {{ ?s <{PG}caseLetter> ?c }} ORDER BY ?c"
@@ -48,12 +48,6 @@ class Answer:
     text: str
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
 
 def _wait_until_listening(proc: subprocess.Popen[bytes], port: int, log: Path, deadline_s: float = 90) -> None:
     deadline = time.monotonic() + deadline_s
@@ -71,7 +65,7 @@ def _wait_until_listening(proc: subprocess.Popen[bytes], port: int, log: Path, d
 
 @pytest.fixture(scope="module")
 def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    port = _free_port()
+    port = free_port()
     logs = tmp_path_factory.mktemp("serve")
     out, err = logs / "stdout.txt", logs / "stderr.txt"
     with out.open("wb") as stdout, err.open("wb") as stderr:

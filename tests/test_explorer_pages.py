@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from app.snapshot import cache_dir
 
 SCREENS = Path(__file__).resolve().parents[1] / "app" / "explorer" / "screens"
 
@@ -130,3 +133,9 @@ def test_pages_stop_cleanly_without_a_build(tmp_path: Path, monkeypatch: pytest.
     app = AppTest.from_file(str(SCREENS / "overview.py"), default_timeout=30).run()
     assert not app.exception
     assert "Run `policygraph build` first" in app.error[0].value
+
+
+def test_the_suite_never_writes_the_users_snapshot_key(own_cache_dir: Path) -> None:
+    # Every test (and every explorer a browser test starts) signs snapshots with the suite's own key.
+    assert cache_dir() == own_cache_dir / "policygraph"
+    assert os.environ["XDG_CACHE_HOME"] == str(own_cache_dir)

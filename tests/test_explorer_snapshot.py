@@ -291,3 +291,4 @@ def test_background_work_lets_the_first_page_run_alone(monkeypatch: pytest.Monke
     startup.ready(startup.PAGES)
     startup.wait(startup.PAGES, want=False)  # a background load does not hurry anything
     assert not startup._NEEDED
+

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from playwright.sync_api import (
     Request,
     expect,
 )
+from support import free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 # No network but localhost: without these Chromium logs failed background connections.
@@ -84,12 +84,6 @@ def national_build(root: Path, services: int = 6, clients: int = 2000) -> Path:
                    capture_output=True, timeout=300)
     return cli_build(root / "national-build", root / "national")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float = 90) -> None:

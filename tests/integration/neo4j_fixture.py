@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 
 import pytest
 from neo4j import Driver
+from support import free_port
 
 from graph.neo4j_load import load_build
 from graph.neo4j_server import Neo4jServerConfig, provision, start, stop
@@ -23,12 +23,6 @@ from graph.neo4j_store import ENV_URI, Neo4jSettings, Neo4jStore
 
 _state: dict[str, object] = {}
 
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 def acquire() -> Neo4jSettings:
@@ -44,7 +38,7 @@ def acquire() -> Neo4jSettings:
         if missing and os.environ.get("CI") != "true":
             pytest.skip(f"Neo4j tests need {' and '.join(missing)} on PATH (or NEO4J_URI)")
         data_dir = Path(tempfile.mkdtemp(prefix="policygraph-neo4j-"))
-        config = Neo4jServerConfig(data_dir=data_dir, bolt_port=_free_port(), home=provision())
+        config = Neo4jServerConfig(data_dir=data_dir, bolt_port=free_port(), home=provision())
         server = start(config)
         _state["config"] = config
         settings = Neo4jSettings(uri=server.uri)

@@ -26,8 +26,7 @@ import pytest
 from neo4j import Driver
 from neo4j_fixture import clear, ensure_loaded
 from rdflib import BNode, Graph
-from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from support import REPO, run_cli
+from support import REPO, assert_isomorphic, run_cli
 
 from app.cli_neo4j import describe_load
 from graph.neo4j_export import export_graph
@@ -143,12 +142,6 @@ def _loaded(settings: Neo4jSettings) -> dict[str, object] | None:
         return store.loaded_build()
 
 
-def _assert_same(exported: Graph, expected: Graph) -> None:
-    if not isomorphic(exported, expected):
-        _, only_exported, only_expected = graph_diff(to_isomorphic(exported), to_isomorphic(expected))
-        pytest.fail(f"not isomorphic: {len(only_exported)} extra, {len(only_expected)} missing; "
-                    f"e.g. extra {sorted(only_exported)[:3]}, missing {sorted(only_expected)[:3]}")
-
 
 def _left_behind(driver: Driver, load_id: object, *, fresh: bool) -> dict[str, int]:
     """Resource nodes and links written by the killed load, and those it had not yet swept. Into an empty
@@ -238,7 +231,7 @@ def _killed_then_rerun(settings: Neo4jSettings, driver: Driver, target: Built, p
     assert loaded is not None
     assert (loaded["complete"], loaded["build"]) == (True, target.sha)
     exported = export_graph(driver)
-    _assert_same(exported, target.graph)
+    assert_isomorphic(exported, target.graph)
     assert _counts(driver) == target.counts
     assert _constraints(driver) >= CONSTRAINTS
     return exported

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from neo4j import Driver
 from neo4j_fixture import clear
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.compare import graph_diff, isomorphic, to_isomorphic
+from support import assert_isomorphic
 
 from graph import neo4j_batches
 from graph.neo4j_batches import MIN_SHAPE
@@ -43,19 +43,13 @@ def _load(driver: Driver, graph: Graph, **options: object) -> LoadReport:
     return push(driver, to_property_graph(from_rdflib(graph)), **options)  # type: ignore[arg-type]
 
 
-def _assert_same(exported: Graph, expected: Graph) -> None:
-    if not isomorphic(exported, expected):
-        _, only_exported, only_expected = graph_diff(to_isomorphic(exported), to_isomorphic(expected))
-        pytest.fail(f"not isomorphic: {len(only_exported)} extra, {len(only_expected)} missing; "
-                    f"e.g. extra {sorted(only_exported)[:3]}, missing {sorted(only_expected)[:3]}")
-
 
 def test_case_round_trip_is_isomorphic(neo4j_settings: Neo4jSettings, empty_neo4j: Driver,
                                        build_dir: Path) -> None:
     report = load_build(neo4j_settings, build_dir)
     built = Graph().parse(build_dir / "graph.nt", format="nt")
     assert report.triples == len(built)
-    _assert_same(export_graph(empty_neo4j), built)
+    assert_isomorphic(export_graph(empty_neo4j), built)
     with Neo4jStore(neo4j_settings) as store:
         assert store.triple_count() == len(built)
 
@@ -94,7 +88,7 @@ def test_a_load_killed_half_way_converges_on_rerun(neo4j_settings: Neo4jSettings
         assert store.loaded_build()["complete"] is False  # type: ignore[index]
 
     load_build(neo4j_settings, build_dir)
-    _assert_same(export_graph(empty_neo4j), case_graph)
+    assert_isomorphic(export_graph(empty_neo4j), case_graph)
     once = _counts(empty_neo4j)
     clear(empty_neo4j)
     load_build(neo4j_settings, build_dir)
@@ -110,7 +104,7 @@ def test_statements_removed_from_the_source_disappear(empty_neo4j: Driver, case_
     report = _load(empty_neo4j, smaller)
     assert report.removed_nodes > 0
     assert report.removed_relationships > 0
-    _assert_same(export_graph(empty_neo4j), smaller)
+    assert_isomorphic(export_graph(empty_neo4j), smaller)
 
 
 def test_clashing_local_names_round_trip(empty_neo4j: Driver) -> None:
@@ -126,7 +120,7 @@ def test_clashing_local_names_round_trip(empty_neo4j: Driver) -> None:
                URIRef("http://www.w3.org/2000/01/rdf-schema#Resource")))
     graph.add((s, URIRef(a + "uri"), Literal("not the node's uri")))
     _load(empty_neo4j, graph)
-    _assert_same(export_graph(empty_neo4j), graph)
+    assert_isomorphic(export_graph(empty_neo4j), graph)
 
 
 # --- property-based: random graphs ------------------------------------------------------------
@@ -171,4 +165,4 @@ def test_random_graphs_round_trip(neo4j_driver: Driver, monkeypatch: pytest.Monk
         graph.add((subject, URIRef("https://example.org/a#value"), value))
     clear(neo4j_driver)
     _load(neo4j_driver, graph)
-    _assert_same(export_graph(neo4j_driver), graph)
+    assert_isomorphic(export_graph(neo4j_driver), graph)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 from typing import TYPE_CHECKING
 
 import pytest
 from neo4j import GraphDatabase, ManagedTransaction
+from support import free_port
 
 from graph.neo4j_server import (
     Neo4jServerConfig,
@@ -28,12 +28,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.neo4j
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
 
 @pytest.fixture(scope="module")
 def neo4j_home() -> Path:
@@ -47,7 +41,7 @@ def neo4j_home() -> Path:
 @pytest.fixture
 def config(tmp_path: Path, neo4j_home: Path) -> Iterator[Neo4jServerConfig]:
     """Config with a fresh data dir and free port; any server left running is stopped."""
-    cfg = Neo4jServerConfig(data_dir=tmp_path / "neo4j", bolt_port=_free_port(), home=neo4j_home)
+    cfg = Neo4jServerConfig(data_dir=tmp_path / "neo4j", bolt_port=free_port(), home=neo4j_home)
     yield cfg
     stop(cfg)
 
@@ -100,7 +94,7 @@ def test_second_start_on_same_data_dir_is_refused(config: Neo4jServerConfig) -> 
 
     server = start(config)
     other_port = Neo4jServerConfig(
-        data_dir=config.data_dir, bolt_port=_free_port(), home=config.home
+        data_dir=config.data_dir, bolt_port=free_port(), home=config.home
     )
     with pytest.raises(Neo4jServerError, match="already running"):
         start(other_port)
