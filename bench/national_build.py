@@ -54,7 +54,11 @@ class Sample:
 
 def _tree_rss(root: psutil.Process) -> tuple[float, float]:
     total = largest = 0.0
-    for proc in [root, *root.children(recursive=True)]:
+    try:
+        tree = [root, *root.children(recursive=True)]
+    except psutil.Error:  # a process of the tree ended while psutil listed it: sample again next time
+        return 0.0, 0.0
+    for proc in tree:
         try:
             rss = proc.memory_info().rss / 2**20
         except psutil.Error:
