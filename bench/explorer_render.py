@@ -44,10 +44,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "tests" / "browser"), str(REPO / "tests")]
+from explorer_cold import COLD_TIMEOUT_MS, cold_starts, frames, overview_shown  # noqa: E402 - beside this script
 from explorer_ui import (  # noqa: E402 - the browser tests' helpers, shared
     PAGES,
     PROGRAMMES,
@@ -58,12 +59,7 @@ from explorer_ui import (  # noqa: E402 - the browser tests' helpers, shared
     network_frame,
     open_app,
     running_explorer,
-    serve,
 )
-from support import free_port  # noqa: E402 - the tests' helpers, shared
-
-from app.release_cache import OVERVIEW_NAME, core_release  # noqa: E402
-from app.snapshot import snapshot_path  # noqa: E402
 
 HEADING = "## Explorer (real browser)"
 NATIONAL_HEADING = "### Explorer on the national programme"
@@ -71,15 +67,10 @@ CASE = "health-trainers"
 INTENT = "Reach hard-to-reach people in community settings"  # in the case and the generated programmes
 SERVICES = {CASE: ("D", "B")}  # alternated, so every change is a real change
 OTHER_SERVICES = ("S002", "S001")
-COLD_TIMEOUT_MS = 900_000  # a national programme's first parse, on a busy machine
 # pages, interactions, cold starts (first after a build, later)
 Figures = tuple[dict[str, list[float]], list[float], tuple[list[float], list[float], list[float]]]
 FIRST_RENDER_TARGET_S = 3.0
 INTERACTION_TARGET_S = 1.0
-
-
-def _frames(page: Page, n: int) -> None:
-    expect(page.get_by_test_id("stMain").get_by_test_id("stDataFrame").nth(n - 1)).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def _button(page: Page, key: str) -> None:
@@ -88,9 +79,9 @@ def _button(page: Page, key: str) -> None:
 
 # Page -> what must be visible once its title is (the page's last content).
 CONTENT: dict[str, Callable[[Page], object]] = {
-    "Overview": lambda page: _frames(page, 5),
-    "Vision → practice": lambda page: (network_frame(page, "Vision to practice"), _frames(page, 1)),
-    "Services over time": lambda page: _frames(page, 3),
+    "Overview": overview_shown,
+    "Vision → practice": lambda page: (network_frame(page, "Vision to practice"), frames(page, 1)),
+    "Services over time": lambda page: frames(page, 3),
     "Network": lambda page: network_frame(page, "Neighbourhood of"),
     "Query": lambda page: _button(page, "query-run"),
     "Export": lambda page: _button(page, "export-download"),
@@ -115,93 +106,6 @@ def first_render(page: Page, link: str, titles: dict[str, str]) -> float:
     seconds = time.perf_counter() - t0
     _idle(page)
     return seconds
-
-
-def _explorer_files(build_dir: Path) -> tuple[Path, Path]:
-    """The Overview the build stores and the snapshot the explorer writes, in the build's release folder."""
-    core = core_release(build_dir)[0]
-    return core.with_name(OVERVIEW_NAME), snapshot_path(core)
-
-
-def cold_start(browser: Browser, build_dir: Path, log: Path, programme: str, first: bool) -> float:
-    """From starting `policygraph explore` to the Overview's content visible (the root URL opened as soon as
-    the server answers: the explorer prepares its pages in the background from its start, so timing from
-    the first request alone would depend on when it came), in a new context (empty cache) of a running
-    browser. `first`: as the first start after a build (the explorer's snapshot removed first; the run waits
-    until it has written it again)."""
-    overview, snapshot = _explorer_files(build_dir)
-    if not overview.exists():
-        raise SystemExit(f"{overview} is missing: rebuild {build_dir} with this code (the build stores it)")
-    if first:
-        snapshot.unlink(missing_ok=True)
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    t0 = time.perf_counter()
-    with running_explorer(build_dir, log) as url:
-        open_app(page, url)
-        expect(page.get_by_role("heading", name=PROGRAMMES[programme], level=1)).to_be_visible(
-            timeout=COLD_TIMEOUT_MS)
-        CONTENT["Overview"](page)
-        seconds = time.perf_counter() - t0
-        deadline = time.monotonic() + COLD_TIMEOUT_MS / 1000
-        while not snapshot.exists() and time.monotonic() < deadline:
-            time.sleep(0.5)  # poll: the explorer writes it in the background after its first parse
-    context.close()
-    if not snapshot.exists():
-        raise SystemExit(f"the explorer did not write {snapshot}: see {log}")
-    return seconds
-
-
-FLOOR_APP = """import json
-
-import pandas as pd
-import streamlit as st
-
-data = json.loads(open({path!r}, encoding="utf-8").read())
-st.title("Floor")
-for name, t in data["tables"].items():
-    st.subheader(name)
-    st.dataframe(pd.DataFrame(t["rows"], columns=t["columns"]), hide_index=True)
-st.write("The end.")
-"""
-
-
-def streamlit_floor(browser: Browser, folder: Path, overview: Path) -> float:
-    """The same measure on a bare Streamlit app (`streamlit run`, same options) showing the same five tables
-    (the Overview the build stored) and nothing else: what Streamlit and the browser take on this machine
-    for this content, before any code of ours runs."""
-    app = folder / "floor_app.py"
-    app.write_text(FLOOR_APP.format(path=str(overview)), encoding="utf-8")
-    port = free_port()
-    command = [str(REPO / ".venv" / "bin" / "streamlit"), "run", str(app), "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer",
-               "--server.address", "127.0.0.1"]
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    t0 = time.perf_counter()
-    with serve(command, port, folder / "floor.log") as url:
-        page.goto(url)
-        expect(page.get_by_role("heading", name="Floor", level=1)).to_be_visible(timeout=TIMEOUT_MS)
-        CONTENT["Overview"](page)
-        seconds = time.perf_counter() - t0
-    context.close()
-    return seconds
-
-
-def cold_starts(build_dir: Path, folder: Path, programme: str, runs: int) -> tuple[list[float], ...]:
-    """(first starts after a build, later starts, the bare app), `runs` each, in one running browser (warmed
-    by one untimed start of the bare app: the browser's own start is not the explorer's)."""
-    first, later, floor = [], [], []
-    overview = _explorer_files(build_dir)[0]
-    with sync_playwright() as p:
-        browser = launch(p)
-        streamlit_floor(browser, folder, overview)
-        for n in range(runs):
-            floor.append(streamlit_floor(browser, folder, overview))
-            first.append(cold_start(browser, build_dir, folder / f"explorer-first-{n}.log", programme, first=True))
-            later.append(cold_start(browser, build_dir, folder / f"explorer-later-{n}.log", programme, first=False))
-        browser.close()
-    return first, later, floor
 
 
 def _open_options(page: Page, key: str) -> None:
