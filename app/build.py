@@ -2,9 +2,13 @@
 
 Layout of a build folder::
 
-    build/releases/<id>/{graph.ttl, graph.nt, store/, manifest.json}
+    build/releases/<id>/{graph.ttl, graph.nt, core.nt, store/, manifest.json, explorer-overview.json}
     build/current -> releases/<id>        (replaced atomically at the very end)
-    build/graph.ttl, graph.nt, store, manifest.json -> current/...
+    build/graph.ttl, graph.nt, core.nt, store, manifest.json -> current/...
+
+core.nt is the curated and derived statements (graph.nt without the activity cube), which analytics and the
+explorer read; explorer-overview.json the explorer's first page (app/overview.py); the explorer adds its
+analytics snapshot to the release after its first start (app/snapshot.py).
 
 Nothing under build/ changes unless the whole new release was written and loaded.
 """
