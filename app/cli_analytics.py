@@ -1,4 +1,8 @@
-"""`policygraph trace` and `policygraph drift`."""
+"""`policygraph trace` and `policygraph drift`.
+
+Both read the build's analytics snapshot when the explorer has written one (signed with this user's key,
+app/snapshot.py: ~1 s on the national programme instead of a ~6.5 s parse) and parse the build otherwise;
+they never write one."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ import click
 
 from app.analysis import drift_table, run_trace, trace_table
 from app.cli_support import die
+from app.snapshot import explorer_build
 from graph.results import render
 from graph.traces import DEFAULT_HOP_CAP, DEFAULT_RESULT_CAP
 
@@ -29,6 +34,7 @@ def trace(build_dir: Path, ident: str, site: str | None, period: str | None, fmt
     Example: policygraph trace --intent reach-hard-to-reach-in-community --site D
     """
     try:
+        explorer_build(build_dir)  # loaded once, from the snapshot if usable: run_trace then finds it loaded
         result = run_trace(build_dir, ident, service=site, period=period, hop_cap=max_hops, result_cap=max_paths)
     except KeyError as exc:
         die(str(exc.args[0]), 2)
@@ -55,6 +61,7 @@ def drift(build_dir: Path, site: str | None, fmt: str) -> None:
     Example: policygraph drift --site D
     """
     try:
+        explorer_build(build_dir)
         table = drift_table(build_dir, site)
     except FileNotFoundError as exc:
         die(str(exc), 1)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal
 from streamlit.testing.v1 import AppTest
-from support import CASE, REPO, build_national
+from support import CASE, REPO, build_national, run_cli
 
 from app import analysis, page_data, release_cache, snapshot
 from app.analysis import drift_table, run_trace, trace_table
@@ -292,3 +292,20 @@ def test_background_work_lets_the_first_page_run_alone(monkeypatch: pytest.Monke
     startup.wait(startup.PAGES, want=False)  # a background load does not hurry anything
     assert not startup._NEEDED
 
+
+
+def test_trace_and_drift_commands_read_the_snapshot_and_answer_the_same(case: Path) -> None:
+    commands = [("trace", "--intent", "reach-hard-to-reach-in-community", "--site", "D", "--format", "csv"),
+                ("drift", "--format", "csv")]
+    snapshot.snapshot_path(core_release(case)[0]).unlink(missing_ok=True)
+    parsed = [run_cli("-v", *command, build_dir=case) for command in commands]
+    for result in parsed:
+        assert result.returncode == 0, result.stderr
+        assert "no analytics snapshot" in result.stderr
+    assert not snapshot.snapshot_path(core_release(case)[0]).exists(), "the commands must not write one"
+    _snapshotted(case)
+    for command, before in zip(commands, parsed, strict=True):
+        result = run_cli("-v", *command, build_dir=case)
+        assert result.returncode == 0, result.stderr
+        assert "loaded the analytics snapshot" in result.stderr
+        assert result.stdout == before.stdout and result.stdout.count("\n") > 1
