@@ -143,6 +143,8 @@ def _write_release(prog: Programme, data_dir: Path, staging: Path, strict: bool,
     core_written = Note()
 
     with contextlib.ExitStack() as jobs:
+        for pipe_end in (to_files, files_end, core_written):
+            jobs.callback(pipe_end.close)  # the parent's ends: each worker holds its own copies
         files_job = jobs.enter_context(worker(_release_files, to_files, prefixes(prog.id)))
         producers: dict[Worker[Any], Note | None] = {
             jobs.enter_context(worker(write_core, prog, parts["core"], core_written.send)): core_written,

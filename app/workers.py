@@ -107,6 +107,10 @@ class Note:
     def ready(self) -> Connection:
         return self._receive
 
+    def close(self) -> None:
+        self._receive.close()
+        self._send.close()
+
 
 def as_ready(workers: Mapping[Worker[T], Note | None]) -> Iterator[tuple[Worker[T], bool]]:
     """(worker, finished) in the order things happen: (w, False) when w sends its note, (w, True) when it
