@@ -52,8 +52,9 @@ class _Draft:
     """The canonical statements, and what SHACL is still to check of them."""
 
     lines: list[str]  # canonical N-Triples: unique lines, sorted
-    model: CaseModel  # over the context, with the configuration table made from the records
-    context: Graph  # the vocabulary and the programme-wide curated statements, parsed
+    # Over the context (the vocabulary and the programme-wide curated statements, parsed: model.graph),
+    # with the configuration table made from the records.
+    model: CaseModel
     unchecked: str  # N-Triples SHACL checks with the context: derived common statements, sampled services
     scope: Scope
 
@@ -76,14 +77,14 @@ def _draft(prog: Programme, stage: Stage) -> _Draft:
     total = len(core) + sum(len(group) for group in per_service.values())
     scope = sample_scope({service: len(group) for service, group in per_service.items()}, total)
     sampled = per_service if scope.complete else {s: per_service[s] for s in scope.sampled_services}
-    return _Draft(lines, model, context, "".join(_chain(derived_common, sampled.values())), scope)
+    return _Draft(lines, model, "".join(_chain(derived_common, sampled.values())), scope)
 
 
 def _check(draft: _Draft, folder: Path, stage: Stage) -> None:
     stage("SHACL")
     # The context already holds the vocabulary and the programme-wide curated statements: add the rest.
-    draft.context.parse(data=draft.unchecked, format="nt")
-    _check_shapes(draft.context, folder)
+    draft.model.graph.parse(data=draft.unchecked, format="nt")
+    _check_shapes(draft.model.graph, folder)
 
 
 def prepare(prog: Programme, stage: Stage = no_stage) -> Prepared:

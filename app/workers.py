@@ -14,7 +14,7 @@ import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from multiprocessing.connection import Connection, wait
 from typing import Generic, TypeVar, cast
 
@@ -132,8 +132,3 @@ def as_ready(workers: Mapping[Worker[T], Note | None]) -> Iterator[tuple[Worker[
                         del waiting[other]
             yield running, finished
 
-
-def as_completed(workers: Iterable[Worker[T]]) -> Iterator[Worker[T]]:
-    """The workers in the order they finish (a result or an error to take, or the process gone)."""
-    for running, _ in as_ready(dict.fromkeys(workers)):
-        yield running
