@@ -26,14 +26,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
-from graph.sparql_guard import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, RefusedQuery, check_read_only
+from policygraph.graph.sparql_guard import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, RefusedQuery, check_read_only
 
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 MAX_BODY_BYTES = 1_000_000
 MAX_CONCURRENT = 4
-PROJECT_PACKAGES = frozenset({"app", "graph", "ingest", "ontology", "queries"})
 TEXT = "text/plain; charset=utf-8"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 READ_ONLY = "updates are refused: this endpoint is read-only; change the curated data and run `policygraph build`"
@@ -170,7 +169,7 @@ def _preload() -> list[str]:
     has imported, so that re-running the main module in each child (multiprocessing does; Python 3.11 ignores
     '__main__' in the preload list) finds its imports done."""
     main_spec = getattr(sys.modules["__main__"], "__spec__", None)
-    ours = [name for name in list(sys.modules) if name.split(".")[0] in PROJECT_PACKAGES]
+    ours = [name for name in list(sys.modules) if name.split(".")[0] == "policygraph"]
     return [__name__, *ours, *([main_spec.name] if main_spec else [])]
 
 

@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest.activity import aggregate_activity, release_activity, write_atomically
-from ingest.activity_schema import AGE_BANDS, COLUMNS, SEXES
+from policygraph.ingest.activity import aggregate_activity, release_activity, write_atomically
+from policygraph.ingest.activity_schema import AGE_BANDS, COLUMNS, SEXES
 
 REFERRALS = ["self-community", "gp-referral", "gp-referral-prioritised", "cvd-risk-assessment", "smoking-cessation",
              "local-public-sector-project", "pharmacy", "community-outreach"]

@@ -15,9 +15,9 @@ import time
 from itertools import pairwise
 from pathlib import Path
 
-from app.build import build
-from app.prepare import prepare
-from ingest.programme import load_programme
+from policygraph.app.build import build
+from policygraph.app.build.statements import prepare
+from policygraph.ingest.programme import load_programme
 
 
 def main() -> None:

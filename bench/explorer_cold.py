@@ -23,8 +23,7 @@ from explorer_ui import (  # noqa: E402 - the browser tests' helpers, shared
 )
 from support import free_port  # noqa: E402 - the tests' helpers, shared
 
-from app.release_cache import OVERVIEW_NAME, core_release  # noqa: E402
-from app.snapshot import snapshot_path  # noqa: E402
+from policygraph.app.release import Release  # noqa: E402
 
 COLD_TIMEOUT_MS = 900_000  # a national programme's first parse, on a busy machine
 
@@ -39,23 +38,14 @@ def overview_shown(page: Page) -> None:
     frames(page, 5)
 
 
-def _explorer_files(build_dir: Path) -> tuple[Path, Path]:
-    """The Overview the build stores and the snapshot the explorer writes, in the build's release folder."""
-    core = core_release(build_dir)[0]
-    return core.with_name(OVERVIEW_NAME), snapshot_path(core)
-
-
-def cold_start(browser: Browser, build_dir: Path, log: Path, programme: str, first: bool) -> float:
+def cold_start(browser: Browser, build_dir: Path, log: Path, programme: str) -> float:
     """From starting `policygraph explore` to the Overview's content visible (the root URL opened as soon as
     the server answers: the explorer prepares its pages in the background from its start, so timing from
     the first request alone would depend on when it came), in a new context (empty cache) of a running
-    browser. `first`: as the first start after a build (the explorer's snapshot removed first; the run waits
-    until it has written it again)."""
-    overview, snapshot = _explorer_files(build_dir)
+    browser."""
+    overview = Release.current(build_dir).overview_file
     if not overview.exists():
         raise SystemExit(f"{overview} is missing: rebuild {build_dir} with this code (the build stores it)")
-    if first:
-        snapshot.unlink(missing_ok=True)
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     t0 = time.perf_counter()
@@ -65,12 +55,7 @@ def cold_start(browser: Browser, build_dir: Path, log: Path, programme: str, fir
             timeout=COLD_TIMEOUT_MS)
         overview_shown(page)
         seconds = time.perf_counter() - t0
-        deadline = time.monotonic() + COLD_TIMEOUT_MS / 1000
-        while not snapshot.exists() and time.monotonic() < deadline:
-            time.sleep(0.5)  # poll: the explorer writes it in the background after its first parse
     context.close()
-    if not snapshot.exists():
-        raise SystemExit(f"the explorer did not write {snapshot}: see {log}")
     return seconds
 
 
@@ -110,17 +95,16 @@ def streamlit_floor(browser: Browser, folder: Path, overview: Path) -> float:
     return seconds
 
 
-def cold_starts(build_dir: Path, folder: Path, programme: str, runs: int) -> tuple[list[float], ...]:
-    """(first starts after a build, later starts, the bare app), `runs` each, in one running browser (warmed
-    by one untimed start of the bare app: the browser's own start is not the explorer's)."""
-    first, later, floor = [], [], []
-    overview = _explorer_files(build_dir)[0]
+def cold_starts(build_dir: Path, folder: Path, programme: str, runs: int) -> tuple[list[float], list[float]]:
+    """(explorer starts, the bare app's), `runs` each, alternating, in one running browser (warmed by one
+    untimed start of the bare app: the browser's own start is not the explorer's)."""
+    starts, floor = [], []
+    overview = Release.current(build_dir).overview_file
     with sync_playwright() as p:
         browser = launch(p)
         streamlit_floor(browser, folder, overview)
         for n in range(runs):
             floor.append(streamlit_floor(browser, folder, overview))
-            first.append(cold_start(browser, build_dir, folder / f"explorer-first-{n}.log", programme, first=True))
-            later.append(cold_start(browser, build_dir, folder / f"explorer-later-{n}.log", programme, first=False))
+            starts.append(cold_start(browser, build_dir, folder / f"explorer-{n}.log", programme))
         browser.close()
-    return first, later, floor
+    return starts, floor

@@ -9,11 +9,8 @@ measures the cold start, each on a freshly started explorer, from starting `poli
 Overview's content visible in a new context (empty cache) of a running browser that opens the root URL as
 soon as the server answers, against the same measure on a bare Streamlit app showing the same tables:
 
-- first start after a build (--cold-runs times): as a build leaves its release folder, with the Overview
-  the build stores (app/overview.py) and without the analytics snapshot the explorer writes after its first
-  parse (app/snapshot.py), which is removed first; the run ends once the explorer has written it again;
-- later starts (--cold-runs times): with the snapshot, as every start after the first one finds it;
-- the bare app (--cold-runs times): Streamlit's own floor for this content on this machine.
+- the explorer's start (--cold-runs times), with the Overview the build stores in the release;
+- the bare app (--cold-runs times, alternating): Streamlit's own floor for this content on this machine.
 
 Then it visits every page once to warm up and measures, --runs times each:
 
@@ -67,8 +64,8 @@ CASE = "health-trainers"
 INTENT = "Reach hard-to-reach people in community settings"  # in the case and the generated programmes
 SERVICES = {CASE: ("D", "B")}  # alternated, so every change is a real change
 OTHER_SERVICES = ("S002", "S001")
-# pages, interactions, cold starts (first after a build, later)
-Figures = tuple[dict[str, list[float]], list[float], tuple[list[float], list[float], list[float]]]
+# pages, interactions, (cold starts, the bare app's)
+Figures = tuple[dict[str, list[float]], list[float], tuple[list[float], list[float]]]
 FIRST_RENDER_TARGET_S = 3.0
 INTERACTION_TARGET_S = 1.0
 
@@ -199,25 +196,21 @@ def _about(programme: str, services: tuple[str, ...]) -> str:
 
 FLOOR_ROW = ("Cold start, a bare Streamlit app with the same five tables (Streamlit's own floor): `streamlit run` "
              "started → tables visible")
-COLD = ("Cold start, first after a build: `policygraph explore` started → Overview visible",
-        "Cold start, later starts: `policygraph explore` started → Overview visible")
+COLD = "Cold start: `policygraph explore` started → Overview visible"
 COLD_ABOUT = (
     "Cold start: from starting `policygraph explore` to the Overview's content visible, in a new browser "
-    "context that opens the root URL as soon as the server answers; first start after a build (the analytics "
-    "snapshot removed from the build's release folder first; each run then waits until the explorer has "
-    "written it again) and later starts (with it). The server answers first; a background thread then imports "
-    "what the Overview needs and lets the Overview show the tables the build stored beside its graph (from "
-    "the model its curated worker holds), and only then imports the other pages' libraries and loads the "
-    "build: from the analytics snapshot the explorer wrote after its first parse (signed with this user's "
-    "key), or by parsing the core graph (docs/decisions/0007-explorer-cold-start.md). Each start is timed in a "
-    "new context (empty cache, no cookies) of a browser already running, as a visitor's is (warmed by one "
-    "untimed start). The floor row is a bare Streamlit app (`streamlit run`, the same options) showing the "
-    "same five tables, read from the stored Overview, and nothing else.")
+    "context that opens the root URL as soon as the server answers. The server answers first; a background "
+    "thread then imports what the Overview needs and lets the Overview show the tables the build stored in the "
+    "release (from the model its curated worker holds), and only then imports the other pages' libraries and "
+    "loads the programme's model (docs/decisions/0007-explorer-cold-start.md). Each start is timed in a new "
+    "context (empty cache, no cookies) of a browser already running, as a visitor's is (warmed by one untimed "
+    "start). The floor row is a bare Streamlit app (`streamlit run`, the same options) showing the same five "
+    "tables, read from the stored Overview, and nothing else.")
 
 
 def report(programme: str, build_dir: Path, figures: Figures, command: str, load: float,
            load_after: float) -> str:
-    pages, interactions, (first, later, floor) = figures
+    pages, interactions, (starts, floor) = figures
     services = SERVICES.get(programme, OTHER_SERVICES)
     about = _about(programme, services)
     if programme == CASE:
@@ -250,29 +243,27 @@ def report(programme: str, build_dir: Path, figures: Figures, command: str, load
         "|---|---|---|---|---|---|",
         *(_row(f"First render: {link}", values, FIRST_RENDER_TARGET_S) for link, values in pages.items()),
         _row("Interaction: change service on Vision → practice", interactions, INTERACTION_TARGET_S),
-        *(_row(name, values, FIRST_RENDER_TARGET_S) for name, values in zip(COLD, (first, later), strict=True)
-          if values),
+        *([_row(COLD, starts, FIRST_RENDER_TARGET_S)] if starts else []),
         *([f"| {FLOOR_ROW} | {statistics.median(floor):.2f} | {min(floor):.2f} | {max(floor):.2f} | {len(floor)} "
            "| (reference) |"] if floor else []),
         "",
-        *textwrap.wrap(_verdict(pages, first, later, floor), width=110, break_on_hyphens=False),
+        *textwrap.wrap(_verdict(pages, starts, floor), width=110, break_on_hyphens=False),
         "",
     ]
     return "\n".join(lines)
 
 
-def _verdict(pages: dict[str, list[float]], first: list[float], later: list[float], floor: list[float]) -> str:
+def _verdict(pages: dict[str, list[float]], starts: list[float], floor: list[float]) -> str:
     slowest = max(pages, key=lambda link: statistics.median(pages[link]))
     worst = statistics.median(pages[slowest])
     met = worst <= FIRST_RENDER_TARGET_S
     text = (f"Verdict on the ≤ {FIRST_RENDER_TARGET_S:g} s first-render target: {'met' if met else 'not met'} by "
             f"the pages once the programme is loaded (slowest median: {slowest}, {worst:.2f} s)")
-    for name, values in (("a later start", later), ("the first start after a build", first)):
-        if values:
-            median = statistics.median(values)
-            text += (f"; {'met' if median <= FIRST_RENDER_TARGET_S else 'not met'} by the Overview at {name} "
-                     f"(median {median:.1f} s from `policygraph explore`"
-                     + (f", {median / statistics.median(floor):.2f}x the bare app's" if floor else "") + ")")
+    if starts:
+        median = statistics.median(starts)
+        text += (f"; {'met' if median <= FIRST_RENDER_TARGET_S else 'not met'} by the Overview at a cold start "
+                 f"(median {median:.2f} s from `policygraph explore`"
+                 + (f", {median / statistics.median(floor):.2f}x the bare app's" if floor else "") + ")")
     return text + "."
 
 
@@ -310,14 +301,14 @@ def main() -> None:
         programme = str(json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))["programme"])
         if programme not in PROGRAMMES:
             raise SystemExit(f"{build_dir}: programme {programme!r} has no known Overview title (explorer_ui.py)")
-        first, later, floor = cold_starts(build_dir, Path(tmp), programme, args.cold_runs)
+        starts, floor = cold_starts(build_dir, Path(tmp), programme, args.cold_runs)
         with running_explorer(build_dir, Path(tmp) / "explorer.log") as url:
             pages, interactions = measure(url, runs, programme)
     command = (".venv/bin/python bench/explorer_render.py"
                + (f" --build-dir {args.build_dir}" if args.build_dir else "")
                + f" --runs {runs} --cold-runs {args.cold_runs}"
                + (f" --markdown {args.markdown}" if args.markdown else ""))
-    section = report(programme, build_dir, (pages, interactions, (first, later, floor)), command, load,
+    section = report(programme, build_dir, (pages, interactions, (starts, floor)), command, load,
                      os.getloadavg()[0])
     print(section)
     if args.markdown:

@@ -53,7 +53,7 @@ def _dump(path: Path, data: dict[str, Any]) -> None:
 def _labels() -> dict[tuple[str, str], str]:
     from rdflib.namespace import SKOS  # noqa: PLC0415
 
-    from ontology import VOCAB, vocabulary_graph  # noqa: PLC0415 - verbatim text is the concepts' labels
+    from policygraph.ontology import VOCAB, vocabulary_graph  # noqa: PLC0415 - verbatim text is the concepts' labels
 
     graph = vocabulary_graph()
     out = {}

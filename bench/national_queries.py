@@ -34,14 +34,14 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import queries
-from app.analysis import loaded_build, run_trace
-from app.build import store_dir
-from app.named import resolve_iri, run_named
-from graph.neo4j_store import Neo4jSettings, Neo4jStore
-from graph.oxigraph_store import OxigraphStore
-from graph.results import QueryResult
-from queries import NamedQuery, all_queries, get_query
+from policygraph import queries
+from policygraph.app.read.queries import resolve_iri, run_named
+from policygraph.app.read.tables import run_trace
+from policygraph.app.release import Release
+from policygraph.graph.neo4j_store import Neo4jSettings, Neo4jStore
+from policygraph.graph.oxigraph_store import OxigraphStore
+from policygraph.graph.results import QueryResult
+from policygraph.queries import NamedQuery, all_queries, get_query
 
 TARGET_QUERY_MS, TARGET_TRACE_MS = 100.0, 200.0
 SLOW_WARM_UP_S = 1.0
@@ -68,7 +68,7 @@ def timed(call: Callable[[], object], runs: int, slow_runs: int | None = None) -
 
 def parameter_sets(build_dir: Path) -> list[dict[str, str]]:
     """The first and the last service, period and intent of the programme (two sets of values)."""
-    model = loaded_build(build_dir).model
+    model = Release.current(build_dir).model()
     intents = sorted({model.ident(e.intent) for e in model.expectations})
     dimension = model.ident(model.dimensions[0])
     sets = []
@@ -121,7 +121,7 @@ class EngineOnly:
 
     def __init__(self, build_dir: Path) -> None:
         self.build_dir = build_dir
-        self.oxigraph = OxigraphStore(store_dir(build_dir))
+        self.oxigraph = OxigraphStore(Release.current(build_dir).store_dir)
         self.neo4j = Neo4jStore(Neo4jSettings.from_env()) if os.environ.get("NEO4J_URI") else None
 
     def run(self, name: str, params: dict[str, str], *, engine: str, max_rows: int) -> QueryResult:
@@ -177,7 +177,7 @@ def measure_queries(args: argparse.Namespace, named: dict[str, NamedQuery], figu
 
 
 def measure_traces(build_dir: Path, runs: int, figures: Figures) -> None:
-    model = loaded_build(build_dir).model
+    model = Release.current(build_dir).model()
     starts = sorted({model.ident(e.intent) for e in model.expectations})
     services = [model.ident(s) for s in model.services[:10]]
     timings: list[float] = []

@@ -31,8 +31,8 @@ from typing import Any
 import pyoxigraph as ox
 from neo4j import Driver
 
-from graph.neo4j_load import load_build
-from graph.neo4j_store import Neo4jSettings
+from policygraph.app.release import Release
+from policygraph.graph.neo4j_store import Neo4jSettings
 
 PG = "https://w3id.org/policygraph/ontology#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -123,7 +123,7 @@ def synthetic_triples(target: int) -> list[ox.Triple]:
 
 
 def write_build(triples: list[ox.Triple], build_dir: Path, target: int) -> Path:
-    """A minimal build folder (graph.nt + manifest) that `load_build` accepts."""
+    """A minimal build folder (graph.nt + manifest) that `Release.open` accepts."""
     build_dir.mkdir(parents=True, exist_ok=True)
     nt = build_dir / "graph.nt"
     ox.serialize(triples, output=str(nt), format=ox.RdfFormat.N_TRIPLES)
@@ -156,7 +156,7 @@ def empty_database(driver: Driver) -> None:
 
 def time_policygraph(settings: Neo4jSettings, build_dir: Path) -> float:
     started = time.perf_counter()
-    load_build(settings, build_dir)
+    Release.open(build_dir).load_neo4j(settings)
     return time.perf_counter() - started
 
 
@@ -248,18 +248,18 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def bench_queries(args: argparse.Namespace) -> dict[str, Any]:
-    from app.named import run_named  # noqa: PLC0415 - only this benchmark needs the query layer
-    from queries import all_queries  # noqa: PLC0415
+    from policygraph.app.read.queries import run_named  # noqa: PLC0415 - only this benchmark needs the query layer
+    from policygraph.queries import all_queries  # noqa: PLC0415
 
     out: dict[str, Any] = {}
     params = {"evidence": {"node": "configuration/D/follow-up/targeting"}}
     for name in sorted(all_queries()):
         for engine in ("sparql", "cypher"):
-            run_named(args.build_dir, name, params.get(name, {}), engine=engine)  # warm-up
+            run_named(Release.current(args.build_dir), name, params.get(name, {}), engine=engine)  # warm-up
             times = []
             for _ in range(args.runs):
                 started = time.perf_counter()
-                run_named(args.build_dir, name, params.get(name, {}), engine=engine)
+                run_named(Release.current(args.build_dir), name, params.get(name, {}), engine=engine)
                 times.append((time.perf_counter() - started) * 1000)
             out[f"{name}/{engine}"] = {"p50_ms": round(percentile(times, 50), 1),
                                        "p95_ms": round(percentile(times, 95), 1)}

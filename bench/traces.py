@@ -14,7 +14,8 @@ from pathlib import Path
 
 from rdflib import URIRef
 
-from app.analysis import loaded_build, run_trace
+from policygraph.app.read.tables import run_trace
+from policygraph.app.release import Release
 
 
 def main() -> None:
@@ -22,17 +23,18 @@ def main() -> None:
     parser.add_argument("--build-dir", type=Path, default=Path("build"))
     parser.add_argument("--rounds", type=int, default=50)
     args = parser.parse_args()
-    loaded = loaded_build(args.build_dir)
-    starts = sorted(loaded.model.ident(URIRef(n)) for n, d in loaded.trace_graph.nodes(data=True)
+    release = Release.current(args.build_dir)
+    model = release.model()
+    starts = sorted(model.ident(URIRef(n)) for n, d in model.trace_graph.nodes(data=True)
                     if d.get("kind") in ("intent", "document"))
-    sites = [None, *(loaded.model.ident(s) for s in loaded.model.services)]
+    sites = [None, *(model.ident(s) for s in model.services)]
     timings: list[float] = []
     paths = 0
     for _ in range(args.rounds):
         for start in starts:
             for site in sites:
                 t0 = time.perf_counter()
-                result = run_trace(args.build_dir, start, service=site)
+                result = run_trace(release, start, service=site)
                 timings.append((time.perf_counter() - t0) * 1000)
                 paths += len(result.paths)
     timings.sort()

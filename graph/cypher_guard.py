@@ -19,8 +19,8 @@ import neo4j
 from neo4j import ManagedTransaction
 from neo4j.exceptions import ClientError, Neo4jError
 
-from graph.neo4j_store import Neo4jStore, bind
-from graph.results import QueryResult
+from policygraph.graph.neo4j_store import Neo4jStore, bind
+from policygraph.graph.results import QueryResult
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MAX_ROWS = 10_000
@@ -85,9 +85,8 @@ def run_read_only(store: Neo4jStore, text: str, params: Mapping[str, str] | None
     """Check `text`, then run it in a read transaction stopped after `timeout_s`, at most `max_rows`."""
     store.check()  # fail fast: managed transactions would retry an unreachable server for 30 s
     check_read_only(store, text, params)
-    store.timeout_s = timeout_s
     try:
-        result = store.run(text, params, max_rows=max_rows)
+        result = store.run(text, params, max_rows=max_rows, timeout_s=timeout_s)
     except ClientError as exc:
         if "TransactionTimedOut" in (exc.code or "") or "terminated" in (exc.message or "").lower():
             raise CypherTimeout(f"the query ran past the {timeout_s:g} s limit and was stopped; narrow it "

@@ -16,10 +16,10 @@ from itertools import pairwise
 from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from graph.case_model import CaseModel, Cell
-from graph.drift import Measure, all_measures
-from ingest import nt
-from ontology import PG, PROV, VOCAB
+from policygraph.graph.drift import Measure, all_measures
+from policygraph.graph.model import Cell, ProgrammeModel
+from policygraph.ontology import PG, PROV, VOCAB
+from policygraph.ontology import ntriples as nt
 
 FRAME = VOCAB + "frame/"
 TYPE, LABEL = nt.RDF_TYPE, nt.RDFS_LABEL
@@ -49,7 +49,7 @@ class Derived:
 
 
 class _Deriver:
-    def __init__(self, model: CaseModel) -> None:
+    def __init__(self, model: ProgrammeModel) -> None:
         self.model = model
         programme = model.graph.value(None, RDF.type, PG.Programme)
         assert isinstance(programme, URIRef), "a build has exactly one pg:Programme"
@@ -155,11 +155,11 @@ class _Deriver:
         self.add(node, f"<{DCTERMS.description}>", nt.literal("See docs/measures.md for the definitions.", "en"))
 
 
-def derive(model: CaseModel) -> Derived:
+def derive(model: ProgrammeModel) -> Derived:
     """Adaptations and measures derived from a programme's configuration table, as N-Triples lines."""
     return _Deriver(model).derive()
 
 
 def derived_statements(graph: Graph) -> Graph:
     """Adaptations and measures derived from `graph` (not added to it)."""
-    return nt.to_graph(derive(CaseModel(graph)).lines())
+    return nt.to_graph(derive(ProgrammeModel(graph)).lines())

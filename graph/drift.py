@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from rdflib import URIRef
 
-from graph.case_model import CaseModel
+from policygraph.graph.model import ProgrammeModel
 
 SUFFICIENT_SHARE = Fraction(1, 2)
 
@@ -72,7 +72,7 @@ class Change:
         return self.after.fidelity - self.before.fidelity
 
 
-def measure(model: CaseModel, service: URIRef, period: URIRef) -> Measure:
+def measure(model: ProgrammeModel, service: URIRef, period: URIRef) -> Measure:
     scores: list[CellScore] = []
     for dim in model.dimensions:
         cell = model.cells.get((service, period, dim))
@@ -100,11 +100,11 @@ def measure(model: CaseModel, service: URIRef, period: URIRef) -> Measure:
     )
 
 
-def all_measures(model: CaseModel) -> list[Measure]:
+def all_measures(model: ProgrammeModel) -> list[Measure]:
     return [measure(model, s, p) for s in model.services for p in model.periods]
 
 
-def changes(model: CaseModel) -> list[Change]:
+def changes(model: ProgrammeModel) -> list[Change]:
     """Between consecutive periods of each service: the measures and the cells that moved them."""
     out = []
     for service in model.services:

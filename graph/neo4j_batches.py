@@ -23,7 +23,7 @@ import re
 from collections.abc import Collection, Iterator, Sequence
 from typing import Any, LiteralString
 
-from graph.neo4j_mapping import LOAD_KEY, RESOURCE_LABEL, URI_KEY, NodeRecord, PropertyGraph
+from policygraph.graph.neo4j_mapping import LOAD_KEY, RESOURCE_LABEL, URI_KEY, NodeRecord, PropertyGraph
 
 Statement = tuple[LiteralString, dict[str, Any]]  # query, parameters
 Job = tuple[list[Statement], Any]  # one transaction's statements, and what they write

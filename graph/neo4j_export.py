@@ -13,7 +13,7 @@ from pathlib import Path
 from neo4j import Driver
 from rdflib import Graph
 
-from graph.neo4j_mapping import RESOURCE_LABEL, TERM_LABEL, Decoder, Triple, Vocabulary, to_rdflib
+from policygraph.graph.neo4j_mapping import RESOURCE_LABEL, TERM_LABEL, Decoder, Triple, Vocabulary, to_rdflib
 
 log = logging.getLogger(__name__)
 

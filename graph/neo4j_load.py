@@ -20,7 +20,6 @@ The batches themselves are in graph.neo4j_batches.
 from __future__ import annotations
 
 import gc
-import json
 import logging
 import time
 import uuid
@@ -35,9 +34,9 @@ from typing import Any, LiteralString, TypeVar
 import pyoxigraph as ox
 from neo4j import Driver, ManagedTransaction
 
-from graph.neo4j_batches import Statement, node_jobs, relationship_jobs
-from graph.neo4j_literals import XSD_STRING, Lit, Obj, Triple
-from graph.neo4j_mapping import (
+from policygraph.graph.neo4j_batches import Statement, node_jobs, relationship_jobs
+from policygraph.graph.neo4j_literals import XSD_STRING, Lit, Obj, Triple
+from policygraph.graph.neo4j_mapping import (
     BLANK_PREFIX,
     LOAD_KEY,
     LOAD_LABEL,
@@ -47,7 +46,7 @@ from graph.neo4j_mapping import (
     PropertyGraph,
     to_property_graph,
 )
-from graph.neo4j_store import Neo4jSettings
+from policygraph.graph.neo4j_store import Neo4jSettings
 
 log = logging.getLogger(__name__)
 
@@ -262,14 +261,11 @@ def read_ntriples(path: Path) -> Iterator[Triple]:
         yield s, triple.predicate.value, o
 
 
-def load_build(settings: Neo4jSettings, build_dir: Path, *, progress: Progress | None = None) -> LoadReport:
-    """`policygraph load neo4j`: push the current build (graph.nt + manifest) into Neo4j."""
-    manifest_path = build_dir / "manifest.json"
-    if not manifest_path.exists():
-        raise FileNotFoundError(f"no build in {build_dir}; run `policygraph build` first")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    build = {"build": manifest["graph_nt_sha256"], "programme": manifest.get("programme", "")}
+def load_ntriples(settings: Neo4jSettings, ntriples: Path, info: dict[str, Any], *,
+                  progress: Progress | None = None) -> LoadReport:
+    """`policygraph load neo4j`: push a graph.nt into Neo4j; `info` (the build's hash and programme) is recorded
+    with the load."""
     with gc_paused(), settings.driver() as driver:
         driver.verify_connectivity()
-        graph = to_property_graph(read_ntriples((build_dir / "graph.nt").resolve()))
-        return push(driver, graph, database=settings.database, build=build, progress=progress)
+        graph = to_property_graph(read_ntriples(ntriples))
+        return push(driver, graph, database=settings.database, build=info, progress=progress)

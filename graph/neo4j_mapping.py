@@ -25,7 +25,7 @@ from typing import NamedTuple
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from graph.neo4j_literals import (
+from policygraph.graph.neo4j_literals import (
     TYPE_SUFFIX,
     XSD_NS,
     XSD_STRING,

@@ -22,9 +22,9 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.graph import Node, Relationship
 from neo4j.graph import Path as GraphPath
 
-from graph.neo4j_mapping import LOAD_LABEL, RESERVED_KEYS, RESOURCE_LABEL, TYPE_SUFFIX, URI_KEY
-from graph.neo4j_server import PID_FILE_NAME
-from graph.results import Cell, QueryResult
+from policygraph.graph.neo4j_mapping import LOAD_LABEL, RESERVED_KEYS, RESOURCE_LABEL, TYPE_SUFFIX, URI_KEY
+from policygraph.graph.neo4j_server import PID_FILE_NAME
+from policygraph.graph.results import Cell, QueryResult
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ class Neo4jStore:
             return session.execute_read(unit)
 
     def run(self, query: str, params: Mapping[str, str | None] | None = None, *,
-            max_rows: int = 10_000) -> QueryResult:
+            max_rows: int = 10_000, timeout_s: float | None = None) -> QueryResult:
         bound: dict[str, Any] = bind(params)
 
         def work(tx: ManagedTransaction) -> QueryResult:
@@ -171,7 +171,7 @@ class Neo4jStore:
                 rows.append(tuple(cell(v) for v in record.values()))
             return QueryResult(columns, rows)
 
-        return self.read(work)
+        return self.read(work, timeout_s=timeout_s)
 
     def triple_count(self) -> int:
         """How many RDF triples the stored graph stands for (types + literal values + links)."""

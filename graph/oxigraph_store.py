@@ -12,7 +12,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from graph.results import Cell, QueryResult
+from policygraph.graph.results import Cell, QueryResult
 
 log = logging.getLogger(__name__)
 

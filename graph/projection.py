@@ -7,15 +7,12 @@ evidence of a statement) is copied onto its node and onto its outgoing edges.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from functools import cache
-from pathlib import Path
-
 import networkx as nx
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from ontology import PG
+from policygraph.graph.model import local_name
+from policygraph.ontology import PG
 
 LiteralTuple = tuple[str, str | None, str | None]  # (lexical, datatype IRI, language)
 
@@ -26,10 +23,6 @@ def _key(term: Node) -> str:
 
 def _term(key: str) -> URIRef | BNode:
     return BNode(key[2:]) if key.startswith("_:") else URIRef(key)
-
-
-def local_name(iri: str) -> str:
-    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 def _ensure(nxg: nx.MultiDiGraph[str], key: str) -> dict[str, object]:
@@ -87,15 +80,3 @@ def to_rdf(nxg: nx.MultiDiGraph[str]) -> Graph:
     for s, o, predicate in nxg.edges(keys=True):
         graph.add((_term(s), URIRef(predicate), _term(o)))
     return graph
-
-
-def subgraph_of_types(nxg: nx.MultiDiGraph[str], types: Iterable[URIRef]) -> nx.MultiDiGraph[str]:
-    wanted = {str(t) for t in types}
-    return nxg.subgraph([n for n, t in nxg.nodes(data="types") if wanted & set(t)])
-
-
-@cache
-def projection_of_build(ntriples: Path, sha256: str) -> nx.MultiDiGraph[str]:
-    """The projection of a built graph, computed once per build (keyed by the graph's hash)."""
-    del sha256  # part of the cache key only
-    return to_networkx(Graph().parse(ntriples, format="nt"))

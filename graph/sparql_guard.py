@@ -13,7 +13,7 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
-from graph.results import QueryResult
+from policygraph.graph.results import QueryResult
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MAX_ROWS = 10_000
@@ -59,7 +59,7 @@ def check_read_only(text: str) -> None:
 
 def _worker(store_dir: str, text: str, params: dict[str, str], max_rows: int, conn: Connection) -> None:
     # Runs in a child process so that a runaway query can be stopped by killing it.
-    from graph.oxigraph_store import open_store  # noqa: PLC0415
+    from policygraph.graph.oxigraph_store import open_store  # noqa: PLC0415
 
     try:
         # The same open-store cache as named queries (a spawned child answers one query, so it opens once).

@@ -15,8 +15,8 @@ from itertools import pairwise
 import networkx as nx
 from rdflib import RDF, URIRef
 
-from graph.case_model import CaseModel, Cell, Citation
-from ontology import PG, VOCAB
+from policygraph.graph.model import Cell, Citation, ProgrammeModel
+from policygraph.ontology import PG, VOCAB
 
 CONSISTENT, DEPARTED, UNKNOWN = "consistent", "departed", "unknown"
 DEFAULT_HOP_CAP = 6
@@ -57,7 +57,7 @@ def _status(met: bool | None) -> str:
 
 
 class _TraceGraphBuilder:
-    def __init__(self, model: CaseModel) -> None:
+    def __init__(self, model: ProgrammeModel) -> None:
         self.model = model
         self.dig: nx.DiGraph[str] = nx.DiGraph()
 
@@ -106,7 +106,7 @@ class _TraceGraphBuilder:
                                   status=_FIDELITY.get(fidelity, UNKNOWN), evidence=model.evidence(adaptation))
 
 
-def trace_graph(model: CaseModel) -> nx.DiGraph[str]:
+def trace_graph(model: ProgrammeModel) -> nx.DiGraph[str]:
     """The directed vision-to-practice graph of a build (node attrs: label, kind, service, period)."""
     return _TraceGraphBuilder(model).build()
 

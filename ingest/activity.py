@@ -40,11 +40,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from ingest.activity_rdf import ActivityTerms
-from ingest.activity_schema import CLOSED, COLUMNS, DIMENSIONS, LINKED, TOTAL, Issue, RowChecker, Values, not_utf8
-from ingest.activity_suppression import PRIMARY, SECONDARY, SlotDecision, check_min_count, suppress_slot
-from ingest.csv_source import header_problem
-from ingest.errors import IngestError, Location, Problem, fail
+from policygraph.ingest.activity_rdf import ActivityTerms
+from policygraph.ingest.activity_schema import (
+    CLOSED,
+    COLUMNS,
+    DIMENSIONS,
+    LINKED,
+    TOTAL,
+    Issue,
+    RowChecker,
+    Values,
+    not_utf8,
+)
+from policygraph.ingest.activity_suppression import PRIMARY, SECONDARY, SlotDecision, check_min_count, suppress_slot
+from policygraph.ingest.csv_source import header_problem
+from policygraph.ingest.errors import IngestError, Location, Problem, fail
 
 if TYPE_CHECKING:
     from _csv import Reader as _CsvReader

@@ -9,10 +9,10 @@ The structure (pg:activityStructure) is declared once, in ontology/activity.ttl.
 
 from __future__ import annotations
 
-from ingest.activity_schema import DIMENSION_LABELS, NO_PHP, TOTAL
-from ingest.activity_suppression import Status
-from ingest.nt import FALSE, RDF_TYPE, RDFS_LABEL, TRUE, integer, literal, segment
-from ontology import ID_BASE, PG, QB
+from policygraph.ingest.activity_schema import DIMENSION_LABELS, NO_PHP, TOTAL
+from policygraph.ingest.activity_suppression import Status
+from policygraph.ontology import ID_BASE, PG, QB
+from policygraph.ontology.ntriples import FALSE, RDF_TYPE, RDFS_LABEL, TRUE, integer, literal, segment
 
 
 def _p(name: str) -> str:

@@ -11,9 +11,9 @@ from pathlib import Path
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from ingest.errors import IngestError, Location, Problem, fail
-from ingest.models import MAX_TEXT, ConfigurationRow, describe_input, fix_for
-from ingest.yaml_source import decode_utf8, read_limited
+from policygraph.ingest.errors import IngestError, Location, Problem, fail
+from policygraph.ingest.models import MAX_TEXT, ConfigurationRow, describe_input, fix_for
+from policygraph.ingest.yaml_source import decode_utf8, read_limited
 
 # A national programme's table (150 services x 36 quarters x 8 dimensions) is about 6 MB.
 MAX_CSV_BYTES = 100_000_000

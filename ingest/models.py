@@ -96,7 +96,7 @@ class Sourced(Record):
     evidence: list[Evidence] = Field(min_length=1)
 
 
-class Programme(Sourced):
+class ProgrammeRecord(Sourced):
     id: Id
     label: Text
     description: Text
@@ -118,7 +118,7 @@ class ActivityExtract(Record):
 
 
 class ProgrammeFile(Record):
-    programme: Programme
+    programme: ProgrammeRecord
     periods: list[Period] = Field(min_length=1)
     activity: ActivityExtract | None = None
 

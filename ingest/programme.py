@@ -11,15 +11,18 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ingest.csv_source import COLUMNS, LocatedRow, read_configurations
-from ingest.errors import IngestError, Location, Problem
-from ingest.models import (
+from policygraph.ingest.csv_source import COLUMNS, LocatedRow, read_configurations
+from policygraph.ingest.errors import IngestError, Location, Problem
+from policygraph.ingest.models import (
+    ActivityExtract,
     ActorsFile,
     DocumentsFile,
     Evidence,
     IntentsFile,
     ObservationsFile,
+    Period,
     ProgrammeFile,
+    ProgrammeRecord,
     ServicesFile,
     Sourced,
     SourcesFile,
@@ -27,8 +30,8 @@ from ingest.models import (
     describe_input,
     fix_for,
 )
-from ingest.yaml_source import Located, read_yaml
-from ontology import concept_codes, dimension_ids
+from policygraph.ingest.yaml_source import Located, read_yaml
+from policygraph.ontology import concept_codes, dimension_ids
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +53,11 @@ MAX_LISTED = 12
 
 
 @dataclass(frozen=True)
-class Programme:
+class ProgrammeFolder:
     """A validated programme: typed records plus where each came from."""
 
     folder: Path
-    programme: ProgrammeFile
+    programme_file: ProgrammeFile
     sources: SourcesFile
     documents: DocumentsFile
     intents: IntentsFile
@@ -65,8 +68,20 @@ class Programme:
     configurations: list[LocatedRow]
 
     @property
+    def record(self) -> ProgrammeRecord:
+        return self.programme_file.programme
+
+    @property
+    def periods(self) -> list[Period]:
+        return self.programme_file.periods
+
+    @property
+    def activity(self) -> ActivityExtract | None:
+        return self.programme_file.activity
+
+    @property
     def id(self) -> str:
-        return self.programme.programme.id
+        return self.record.id
 
 
 def one_of(ids: Collection[str], where: str) -> str:
@@ -141,7 +156,7 @@ class _Checker:
                 visit(node, [node])
 
 
-def load_programme(folder: Path) -> Programme:
+def load_programme(folder: Path) -> ProgrammeFolder:
     """Read and validate a programme folder. Raises IngestError listing every problem found."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -172,9 +187,9 @@ def load_programme(folder: Path) -> Programme:
             problems.extend(exc.problems)
     if problems:
         raise IngestError(problems)
-    prog = Programme(
+    prog = ProgrammeFolder(
         folder,
-        programme=parsed["programme.yaml"][0],  # type: ignore[arg-type]
+        programme_file=parsed["programme.yaml"][0],  # type: ignore[arg-type]
         sources=parsed["sources.yaml"][0],  # type: ignore[arg-type]
         documents=parsed["documents.yaml"][0],  # type: ignore[arg-type]
         intents=parsed["intents.yaml"][0],  # type: ignore[arg-type]
@@ -201,14 +216,14 @@ class _Ids:
     orgs_unique: bool
 
 
-def _ids(p: Programme, at: dict[str, Located], c: _Checker) -> _Ids:
+def _ids(p: ProgrammeFolder, at: dict[str, Located], c: _Checker) -> _Ids:
     def located(fname: str, top: str, ids: Iterable[str]) -> list[tuple[str, Location]]:
         return [(ident, at[fname].at((top, i, "id"))) for i, ident in enumerate(ids)]
 
     src, _ = c.unique(located("sources.yaml", "sources", (s.id for s in p.sources.sources)),
                       "source")
     periods, _ = c.unique(located("programme.yaml", "periods",
-                                  (q.id for q in p.programme.periods)), "period")
+                                  (q.id for q in p.periods)), "period")
     docs = located("documents.yaml", "documents", (d.id for d in p.documents.documents))
     orgs = located("actors.yaml", "organisations", (o.id for o in p.actors.organisations))
     entity_ids = [
@@ -230,10 +245,10 @@ def _ids(p: Programme, at: dict[str, Located], c: _Checker) -> _Ids:
                 orgs_unique=len(org_ids) == len(set(org_ids)))
 
 
-def _check_citations(p: Programme, at: dict[str, Located], c: _Checker, ids: _Ids) -> None:
+def _check_citations(p: ProgrammeFolder, at: dict[str, Located], c: _Checker, ids: _Ids) -> None:
     """Every citation must name a known source."""
     cited: list[tuple[Located, Key, list[Evidence]]] = [
-        (at["programme.yaml"], ("programme",), p.programme.programme.evidence)]
+        (at["programme.yaml"], ("programme",), p.record.evidence)]
     groups: list[tuple[str, str, Iterable[Sourced]]] = [
         ("documents.yaml", "documents", p.documents.documents),
         ("intents.yaml", "intents", p.intents.intents),
@@ -253,7 +268,7 @@ def _check_citations(p: Programme, at: dict[str, Located], c: _Checker, ids: _Id
             c.need(ev.source in ids.sources, located.at((*key, "evidence", j, "source")),
                    f"unknown source {ev.source!r}: sources.yaml has no such id",
                    f"{one_of(ids.sources, 'sources.yaml')}, or add the source there")
-    activity = p.programme.activity
+    activity = p.activity
     if activity is not None:
         c.need(activity.source in ids.sources, at["programme.yaml"].at(("activity", "source")),
                f"unknown source {activity.source!r} for the activity extract",
@@ -262,7 +277,7 @@ def _check_citations(p: Programme, at: dict[str, Located], c: _Checker, ids: _Id
                f"activity file {activity.file!r} is not in {p.folder}", "put the extract in the programme folder")
 
 
-def _check_documents(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
+def _check_documents(p: ProgrammeFolder, loc: Located, c: _Checker, ids: _Ids) -> None:
     for i, d in enumerate(p.documents.documents):
         c.need(d.published_by in ids.orgs, loc.at(("documents", i, "published_by")),
                f"published_by {d.published_by!r} is not an organisation",
@@ -277,7 +292,7 @@ def _check_documents(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None
                    for i, d in enumerate(p.documents.documents)}, "implements")
 
 
-def _check_intents(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
+def _check_intents(p: ProgrammeFolder, loc: Located, c: _Checker, ids: _Ids) -> None:
     dims = dimension_ids()
     for i, intent in enumerate(p.intents.intents):
         for j, doc in enumerate(intent.stated_in):
@@ -296,7 +311,7 @@ def _check_intents(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
                        f"use one of: {', '.join(sorted(codes))} (or add it to ontology/vocab)")
 
 
-def _check_actors(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
+def _check_actors(p: ProgrammeFolder, loc: Located, c: _Checker, ids: _Ids) -> None:
     kinds = concept_codes("actor-kind")
     for i, o in enumerate(p.actors.organisations):
         c.need(o.kind in kinds, loc.at(("organisations", i, "kind")),
@@ -314,7 +329,7 @@ def _check_actors(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
                   "sub_organisation_of")
 
 
-def _check_timeline(p: Programme, loc: Located, c: _Checker, ids: _Ids) -> None:
+def _check_timeline(p: ProgrammeFolder, loc: Located, c: _Checker, ids: _Ids) -> None:
     for i, event in enumerate(p.timeline.events):
         for j, target in enumerate(event.relates_to):
             c.need(target in ids.entities, loc.at(("events", i, "relates_to", j)),
@@ -326,7 +341,7 @@ def _codes_fix(codes: Collection[str]) -> str:
     return f"use one of: {', '.join(sorted(codes))} (or add it to ontology/vocab)"
 
 
-def _check_configurations(p: Programme, c: _Checker, ids: _Ids) -> None:
+def _check_configurations(p: ProgrammeFolder, c: _Checker, ids: _Ids) -> None:
     dims = dimension_ids()
     seen_cells: dict[tuple[str, str, str], Location] = {}
     for lr in p.configurations:
@@ -362,7 +377,7 @@ def _check_configurations(p: Programme, c: _Checker, ids: _Ids) -> None:
                        "add the row; write status 'unknown' with a note if the sources are silent")
 
 
-def _cross_check(p: Programme, at: dict[str, Located]) -> None:
+def _cross_check(p: ProgrammeFolder, at: dict[str, Located]) -> None:
     c = _Checker()
     ids = _ids(p, at, c)
     _check_citations(p, at, c, ids)

@@ -1,6 +1,6 @@
 """Turn a validated programme into RDF: stable IRIs from ids, evidence on every statement.
 
-Statements are written as N-Triples lines (ingest/nt.py), not rdflib triples, so that a national
+Statements are written as N-Triples lines (ontology/ntriples.py), not rdflib triples, so that a national
 programme (about a million statements) is built in seconds and in a few hundred megabytes; the
 per-service statements are kept apart so that a build can validate and derive from them in parts.
 `programme_graph` / `build_graph` parse the lines back into rdflib for small programmes and tests.
@@ -16,14 +16,12 @@ from itertools import pairwise
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from graph.case_model import Cell
-from ingest import nt
-from ingest.models import Evidence
-from ingest.programme import Programme
-from ontology import ACTOR_KIND, DIM, ID_BASE, PG, TIME, concept_iri, vocabulary_graph
+from policygraph.ingest.models import Evidence
+from policygraph.ingest.programme import ProgrammeFolder
+from policygraph.ontology import ACTOR_KIND, DIM, ID_BASE, PG, TIME, concept_iri, vocabulary_graph
+from policygraph.ontology import ntriples as nt
 
 EN = "en"
-Key = tuple[URIRef, URIRef, URIRef]
 
 
 def programme_iri(programme_id: str) -> URIRef:
@@ -61,18 +59,17 @@ DESCRIPTION, TITLE, KIND = f"<{DCTERMS.description}>", f"<{DCTERMS.title}>", f"<
 
 @dataclass
 class Statements:
-    """A programme's statements as N-Triples lines, and its configuration table as cells."""
+    """A programme's statements as N-Triples lines."""
 
     core: list[str] = field(default_factory=list)  # everything not about one service's configurations
     per_service: dict[str, list[str]] = field(default_factory=dict)  # configurations, values, referrals
-    cells: dict[Key, Cell] = field(default_factory=dict)
 
     def count(self) -> int:
         return len(self.core) + sum(len(lines) for lines in self.per_service.values())
 
 
 class _Builder:
-    def __init__(self, prog: Programme) -> None:
+    def __init__(self, prog: ProgrammeFolder) -> None:
         self.p = prog
         self.iri = Minter(prog.id)
         self.programme = f"<{programme_iri(prog.id)}>"
@@ -119,14 +116,13 @@ class _Builder:
         return self.out
 
     def _programme(self) -> None:
-        meta = self.p.programme
-        prog = meta.programme
+        prog = self.p.record
         self.add(self.programme, TYPE, _pg("Programme"))
         self.add(self.programme, _pg("identifier"), nt.literal(prog.id))
         self.add(self.programme, LABEL, nt.literal(prog.label, EN))
         self.text(self.programme, DESCRIPTION, prog.description)
         self.cite(self.programme, prog.evidence)
-        ordered = sorted(meta.periods, key=lambda q: q.order)
+        ordered = sorted(self.p.periods, key=lambda q: q.order)
         for q in ordered:
             node = self.node("period", q.id)
             self.add(node, TYPE, _pg("Period"))
@@ -201,7 +197,7 @@ class _Builder:
 
     def _configurations(self) -> None:
         labels = {s.id: s.label for s in self.p.services.services}
-        period_labels = {q.id: q.label.lower() for q in self.p.programme.periods}
+        period_labels = {q.id: q.label.lower() for q in self.p.periods}
         seen: set[str] = set()
         for lr in self.p.configurations:
             r = lr.row
@@ -217,8 +213,7 @@ class _Builder:
                 self.add(conf, _pg("duringPeriod"), self.node("period", r.period))
                 self.add(conf, _pg("partOfProgramme"), self.programme)
                 self.cite(conf, [Evidence(source=r.source, locator=f"Table 2, row {r.service} {period_label}")])
-            value_iri = self.iri("configuration", r.service, r.period, r.dimension)
-            value = f"<{value_iri}>"
+            value = f"<{self.iri('configuration', r.service, r.period, r.dimension)}>"
             self.add(conf, _pg("hasValue"), value)
             self.add(value, TYPE, _pg("ConfigurationValue"))
             self.add(value, LABEL, nt.literal(f"{labels[r.service]}, {period_label}, {r.dimension}", EN))
@@ -236,12 +231,6 @@ class _Builder:
             if r.dimension == "primary-referral-sources":
                 for code in r.codes:
                     self._referral(r.service, r.period, code, conf, evidence)
-            cell = Cell(iri=URIRef(value_iri), service=URIRef(service[1:-1]),
-                        period=URIRef(self.iri("period", r.period)), dimension=DIM[r.dimension],
-                        known=r.status == "known", verbatim=r.verbatim,
-                        codes=frozenset(concept_iri(r.dimension, c) for c in r.codes),
-                        evidence=((r.source, r.locator),))
-            self.out.cells[(cell.service, cell.period, cell.dimension)] = cell
         self.lines = self.out.core
 
     def _referral(self, service: str, period: str, code: str, conf: str, evidence: list[Evidence]) -> None:
@@ -280,7 +269,7 @@ class _Builder:
             self.text(node, _pg("note"), o.note)
 
 
-def programme_statements(prog: Programme) -> Statements:
+def programme_statements(prog: ProgrammeFolder) -> Statements:
     """The programme's own statements (without the vocabulary), as N-Triples lines."""
     return _Builder(prog).build()
 
@@ -298,13 +287,13 @@ def prefixes(programme_id: str) -> dict[str, str]:
     return found
 
 
-def programme_graph(prog: Programme) -> Graph:
+def programme_graph(prog: ProgrammeFolder) -> Graph:
     """The programme's own statements (without the vocabulary) as an rdflib graph."""
     statements = programme_statements(prog)
     return nt.to_graph([*statements.core, *(line for lines in statements.per_service.values() for line in lines)])
 
 
-def build_graph(prog: Programme) -> Graph:
+def build_graph(prog: ProgrammeFolder) -> Graph:
     """The whole build: vocabulary (ontology + SKOS schemes) plus the programme."""
     graph = programme_graph(prog)
     for triple in vocabulary_graph():

@@ -11,7 +11,7 @@ from pyshacl import validate
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from ontology import SHAPES_FILE
+from policygraph.ontology import SHAPES_FILE
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from ingest.errors import Location, fail
+from policygraph.ingest.errors import Location, fail
 
 MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 40

@@ -24,10 +24,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from ontology import HERE, PG, SHAPES_FILE, vocabulary_files, vocabulary_graph
-from ontology.docs_schemes import SchemesSection
-from ontology.docs_shapes import ShapesSection
-from ontology.docs_text import (
+from policygraph.ontology import HERE, PG, SHAPES_FILE, vocabulary_files, vocabulary_graph
+from policygraph.ontology.docs_schemes import SchemesSection
+from policygraph.ontology.docs_shapes import ShapesSection
+from policygraph.ontology.docs_text import (
     DISPLAY_PREFIXES,
     anchor,
     code,

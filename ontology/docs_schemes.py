@@ -10,8 +10,19 @@ import re
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
-from ontology import PG
-from ontology.docs_text import ReferenceWriter, code, curie, iris, label, md, notation_key, subjects_iris, text, texts
+from policygraph.ontology import PG
+from policygraph.ontology.docs_text import (
+    ReferenceWriter,
+    code,
+    curie,
+    iris,
+    label,
+    md,
+    notation_key,
+    subjects_iris,
+    text,
+    texts,
+)
 
 
 class SchemesSection(ReferenceWriter):

@@ -9,7 +9,7 @@ from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDFS, SH
 from rdflib.term import Node
 
-from ontology.docs_text import ReferenceWriter, code, curie, iris, md, rdf_list, text
+from policygraph.ontology.docs_text import ReferenceWriter, code, curie, iris, md, rdf_list, text
 
 
 class ShapesSection(ReferenceWriter):

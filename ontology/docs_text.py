@@ -14,7 +14,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDFS, SH, SKOS
 from rdflib.term import Node
 
-from ontology import PREFIXES, VOCAB
+from policygraph.ontology import PREFIXES, VOCAB
 
 SHAPES_NS = "https://w3id.org/policygraph/shapes#"
 

@@ -20,6 +20,8 @@ if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   exit 1
 fi
 [ -x .venv/bin/python ] || "$python" -m venv .venv
+# mypy reads the package through this link (it cannot follow setuptools' editable finder).
+mkdir -p .venv/typecheck && ln -sfn ../.. .venv/typecheck/policygraph
 
 # Reinstall only when the package definition changed.
 stamp=.venv/.policygraph-installed

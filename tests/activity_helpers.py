@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.activity_schema import CLOSED, COLUMNS, DIMENSIONS, NO_PHP
+from policygraph.ingest.activity_schema import CLOSED, COLUMNS, DIMENSIONS, NO_PHP
 
 SEED = 20_140_725
 ROWS = 6_000

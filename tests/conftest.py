@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 from support import CASE
 
-from app.build import BuildSummary, build, validate_folder
-
-
-@pytest.fixture(scope="session", autouse=True)
-def own_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """$XDG_CACHE_HOME for the whole run (explorers the tests start inherit it): the explorer's snapshot key
-    (app/snapshot.py) is the suite's own, never written into the user's ~/.cache/policygraph."""
-    folder = tmp_path_factory.mktemp("xdg-cache")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("XDG_CACHE_HOME", str(folder))
-        yield folder
+from policygraph.app.build import BuildSummary, build, validate_folder
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ _spec.loader.exec_module(generator)
 
 def build_national(root: Path, **generate: object) -> Path:
     """Generate a small synthetic national programme under root/prog and build it into root/build."""
-    from app.build import build  # the pipeline's imports only for the tests that build
+    from policygraph.app.build import build  # the pipeline's imports only for the tests that build
 
     generator.generate(root / "prog", **generate)
     build(root / "prog", root / "build")
@@ -37,7 +37,7 @@ def run_cli(*args: str, build_dir: Path | None = None, cwd: Path = REPO) -> subp
     env = {**os.environ}
     if build_dir is not None:
         env["POLICYGRAPH_BUILD"] = str(build_dir)
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=cwd, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "policygraph.app.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=120, check=False)
 
 
@@ -58,3 +58,9 @@ def assert_isomorphic(got: Graph, expected: Graph) -> None:
         _, only_got, only_expected = graph_diff(to_isomorphic(got), to_isomorphic(expected))
         pytest.fail(f"not isomorphic: {len(only_got)} extra, {len(only_expected)} missing; "
                     f"e.g. extra {sorted(only_got)[:3]}, missing {sorted(only_expected)[:3]}")
+
+
+def canonical_ntriples(graph: Graph) -> str:
+    """N-Triples with sorted lines, as a build writes them (for fixtures that write a build by hand)."""
+    text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from activity_helpers import PROGRAMME, QUARTERS, SERVICES, SOURCE, client_row, pandas_counts, write_csv
 
-from ingest.activity import aggregate_activity, ingest_activity
-from ingest.activity_schema import COLUMNS, DIMENSIONS
-from ingest.errors import IngestError
+from policygraph.ingest.activity import aggregate_activity, ingest_activity
+from policygraph.ingest.activity_schema import COLUMNS, DIMENSIONS
+from policygraph.ingest.errors import IngestError
 
 # ---------------------------------------------------------------------------------------------
 # bad input

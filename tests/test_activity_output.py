@@ -27,10 +27,10 @@ from activity_helpers import (
 )
 from rdflib import Graph
 
-from ingest.activity import ActivitySummary, aggregate_activity, ingest_activity, release_activity
-from ingest.activity_schema import CLOSED, DIMENSIONS, NO_PHP, TOTAL
-from ingest.activity_suppression import PRIMARY, SECONDARY
-from ontology import ID_BASE, PG
+from policygraph.ingest.activity import ActivitySummary, aggregate_activity, ingest_activity, release_activity
+from policygraph.ingest.activity_schema import CLOSED, DIMENSIONS, NO_PHP, TOTAL
+from policygraph.ingest.activity_suppression import PRIMARY, SECONDARY
+from policygraph.ontology import ID_BASE, PG
 
 
 @dataclass(frozen=True)
@@ -263,7 +263,7 @@ def test_the_output_is_readable_by_others(run: tuple[Path, Path, list[list[str]]
 
 def test_progress_reports_bytes_read(run: tuple[Path, Path, list[list[str]], ActivitySummary],
                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("ingest.activity.PROGRESS_EVERY", 1000)
+    monkeypatch.setattr("policygraph.ingest.activity.PROGRESS_EVERY", 1000)
     seen: list[tuple[int, int]] = []
     aggregate_activity(run[0], SERVICES, progress=lambda done, size: seen.append((done, size)))
     size = run[0].stat().st_size

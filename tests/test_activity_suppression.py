@@ -12,7 +12,7 @@ from activity_helpers import MIN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.activity_suppression import PRIMARY, SECONDARY, SlotDecision, suppress_slot
+from policygraph.ingest.activity_suppression import PRIMARY, SECONDARY, SlotDecision, suppress_slot
 
 # ---------------------------------------------------------------------------------------------
 # the suppression rule itself

@@ -11,20 +11,21 @@ from rdflib import RDF, Graph, URIRef
 from rdflib.compare import isomorphic
 from support import run_cli
 
-from app.analysis import drift_table, loaded_build, run_trace
-from graph.case_model import CaseModel
-from graph.drift import all_measures, changes, rollup
-from graph.projection import to_networkx, to_rdf
-from graph.traces import CONSISTENT, DEPARTED, trace, trace_graph
-from ontology import PG, PROV, VOCAB
+from policygraph.app.read.tables import drift_table, run_trace
+from policygraph.app.release import Release
+from policygraph.graph.drift import all_measures, changes, rollup
+from policygraph.graph.model import ProgrammeModel
+from policygraph.graph.projection import to_networkx, to_rdf
+from policygraph.graph.traces import CONSISTENT, DEPARTED, trace, trace_graph
+from policygraph.ontology import PG, PROV, VOCAB
 
 ID = "https://w3id.org/policygraph/id/health-trainers/"
 FRAME = VOCAB + "frame/"
 
 
 @pytest.fixture(scope="module")
-def model(case_graph: Graph) -> CaseModel:
-    return CaseModel(case_graph)
+def model(case_graph: Graph) -> ProgrammeModel:
+    return ProgrammeModel(case_graph)
 
 
 def _adaptations(graph: Graph) -> dict[tuple[str, str], URIRef]:
@@ -104,7 +105,7 @@ def test_adaptations_are_marked_derived_with_cells_and_version(case_graph: Graph
         assert list(case_graph.objects(node, PG.evidence))
 
 
-def test_medicalisation_never_falls_for_a_to_d_and_e_f_are_insufficient(model: CaseModel) -> None:
+def test_medicalisation_never_falls_for_a_to_d_and_e_f_are_insufficient(model: ProgrammeModel) -> None:
     by_site = {model.ident(c.service): c for c in changes(model)}
     for site in "ABCD":
         change = by_site[site]
@@ -117,14 +118,14 @@ def test_medicalisation_never_falls_for_a_to_d_and_e_f_are_insufficient(model: C
     assert any("targeting: Resident of 20% most deprived local area -> Universal" in d for d in by_site["D"].drivers)
 
 
-def test_measures_reproduce_the_papers_conclusion(model: CaseModel) -> None:
+def test_measures_reproduce_the_papers_conclusion(model: ProgrammeModel) -> None:
     summary = rollup(changes(model))
     assert summary.sufficient == 4
     assert summary.medicalised == 4 and summary.less_faithful == 4
     assert summary.mean_medicalisation_delta is not None and summary.mean_medicalisation_delta > 0
 
 
-def test_unknowns_lower_coverage_never_the_score(model: CaseModel) -> None:
+def test_unknowns_lower_coverage_never_the_score(model: ProgrammeModel) -> None:
     measures = {(model.ident(m.service), model.ident(m.period)): m for m in all_measures(model)}
     e_start = measures[("E", "start-up")]
     assert e_start.medicalisation_known == 1 and e_start.dimensions == 8
@@ -133,7 +134,7 @@ def test_unknowns_lower_coverage_never_the_score(model: CaseModel) -> None:
     assert measures[("D", "follow-up")].fidelity == Fraction(0)
 
 
-def test_every_hop_of_every_trace_has_a_cited_source(model: CaseModel) -> None:
+def test_every_hop_of_every_trace_has_a_cited_source(model: ProgrammeModel) -> None:
     dig = trace_graph(model)
     starts = [n for n, kind in dig.nodes(data="kind") if kind in ("intent", "document")]
     total = 0
@@ -148,14 +149,14 @@ def test_every_hop_of_every_trace_has_a_cited_source(model: CaseModel) -> None:
     assert total > 100
 
 
-def test_trace_of_hard_to_reach_departs_at_d_follow_up(model: CaseModel) -> None:
+def test_trace_of_hard_to_reach_departs_at_d_follow_up(model: ProgrammeModel) -> None:
     result = trace(trace_graph(model), URIRef(ID + "intent/reach-hard-to-reach-in-community"), service="D")
     ends = {(result.labels[p.hops[1].target], p.hops[1].status) for p in result.paths}
     assert ("Case study D, start-up, primary-referral-sources: Self/community^d", CONSISTENT) in ends
     assert ("Case study D, follow-up, primary-referral-sources: GP referrals", DEPARTED) in ends
 
 
-def test_trace_caps_say_when_they_bite(model: CaseModel) -> None:
+def test_trace_caps_say_when_they_bite(model: ProgrammeModel) -> None:
     dig = trace_graph(model)
     capped = trace(dig, URIRef(ID + "document/choosing-health"), result_cap=3)
     assert len(capped.paths) == 3 and capped.truncated
@@ -186,6 +187,6 @@ def test_drift_cli_reports_insufficient_data(build_dir: Path) -> None:
 
 
 def test_analysis_is_cached_per_build(build_dir: Path) -> None:
-    assert loaded_build(build_dir) is loaded_build(build_dir)
-    assert drift_table(build_dir, "A").rows[0][0] == "A"
-    assert run_trace(build_dir, "choosing-health", service="A").paths
+    assert Release.current(build_dir).model() is Release.current(build_dir).model()
+    assert drift_table(Release.current(build_dir), "A").rows[0][0] == "A"
+    assert run_trace(Release.current(build_dir), "choosing-health", service="A").paths

@@ -24,9 +24,9 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from app.cli import main
-from ingest.errors import IngestError
-from ingest.programme import load_programme
+from policygraph.app.cli import main
+from policygraph.ingest.errors import IngestError
+from policygraph.ingest.programme import load_programme
 
 REPO = Path(__file__).resolve().parents[1]
 CASE = REPO / "data" / "health-trainers"
@@ -214,7 +214,7 @@ def snapshot(root: Path) -> dict[str, tuple[str, str]]:
 def good_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, tuple[str, str]]]]:
     """A folder holding a good build of the case (made by the real CLI), and its snapshot."""
     build_dir = tmp_path_factory.mktemp("bad-input-build") / "build"
-    done = subprocess.run([sys.executable, "-m", "app.cli", "--build-dir", str(build_dir), "build",
+    done = subprocess.run([sys.executable, "-m", "policygraph.app.cli", "--build-dir", str(build_dir), "build",
                            "--data", str(CASE)], cwd=REPO, capture_output=True, text=True,
                           timeout=300, check=False)
     assert done.returncode == 0, done.stderr
@@ -330,7 +330,7 @@ def test_every_problem_has_a_location_and_a_fix(mutated: tuple[Case, Path, int |
 
 def _console_script() -> list[str]:
     script = Path(sys.executable).parent / "policygraph"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "app.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "policygraph.app.cli"]
 
 
 @pytest.mark.parametrize("mutated", SUBPROCESS_CASES, ids=[c.name for c in SUBPROCESS_CASES],

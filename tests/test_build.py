@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
-from support import CASE, REPO, run_cli
+from support import CASE, REPO, canonical_ntriples, run_cli
 
-from app import build as pipeline
-from app import prepare
-from app.build import BuildSummary, build, canonical_ntriples
-from ingest.errors import IngestError
+from policygraph.app.build import BuildSummary, build, pipeline, statements
+from policygraph.app.release import Release
+from policygraph.ingest.errors import IngestError
 
 FACTS = REPO.parent / "shared" / "reference" / "health-trainers-facts.md"
 GOLDEN = REPO / "tests" / "golden" / "table2.csv"
@@ -64,8 +63,8 @@ def test_no_unsourced_statements(build_dir: Path) -> None:
 def test_unsourced_query_finds_a_statement_without_evidence(tmp_path: Path, case_graph: Graph) -> None:
     from rdflib import URIRef
 
-    from app.named import run_named
-    from ontology import PG
+    from policygraph.app.read.queries import run_named
+    from policygraph.ontology import PG
 
     broken = Graph()
     value = URIRef("https://w3id.org/policygraph/id/health-trainers/configuration/D/follow-up/targeting")
@@ -75,11 +74,11 @@ def test_unsourced_query_finds_a_statement_without_evidence(tmp_path: Path, case
     nt = tmp_path / "g.nt"
     nt.write_text(canonical_ntriples(broken))
     (tmp_path / "b").mkdir()
-    from graph.oxigraph_store import bulk_load
+    from policygraph.graph.oxigraph_store import bulk_load
 
     bulk_load(tmp_path / "b" / "store", nt)
     (tmp_path / "b" / "manifest.json").write_text(json.dumps({"programme": "health-trainers"}))
-    result = run_named(tmp_path / "b", "unsourced", {})
+    result = run_named(Release.current(tmp_path / "b"), "unsourced", {})
     assert [r[0] for r in result.rows] == [str(value)]
 
 
@@ -150,8 +149,8 @@ def test_shacl_violation_found_while_the_store_loads_keeps_previous_build(
     # core.nt goes to the store before SHACL has checked it; a violation must still fail the whole build.
     build(CASE, tmp_path)
     before = _tree(tmp_path)
-    monkeypatch.setattr(prepare, "shacl_violations", lambda graph: ["a Service without a label"])
-    with caplog.at_level(logging.INFO, logger="graph.oxigraph_store"), pytest.raises(IngestError) as caught:
+    monkeypatch.setattr(statements, "shacl_violations", lambda graph: ["a Service without a label"])
+    with caplog.at_level(logging.INFO, logger="policygraph.graph.oxigraph_store"), pytest.raises(IngestError) as caught:
         build(CASE, tmp_path)
     assert "bulk-loading core.nt" in caplog.text, "the store did not start on core.nt before SHACL ended"
     assert [p.message for p in caught.value.problems] == ["SHACL: a Service without a label"]
@@ -193,10 +192,10 @@ def test_missing_data_folder_is_bad_input(tmp_path: Path) -> None:
 def test_configuration_table_over_its_size_limit_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
 
-    from ingest import csv_source
+    from policygraph.ingest import csv_source
 
     data = tmp_path / "data"
     shutil.copytree(CASE, data)
     monkeypatch.setattr(csv_source, "MAX_CSV_BYTES", 1000)
     with pytest.raises(IngestError, match="over the 1000-byte limit"):
-        pipeline.validate_folder(data)
+        statements.validate_folder(data)

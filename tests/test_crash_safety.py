@@ -17,8 +17,9 @@ GOLDEN = (REPO / "tests" / "golden" / "table2.csv").read_text(encoding="utf-8")
 
 def _start_build(build_dir: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "POLICYGRAPH_BUILD": str(build_dir)}
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "build", "--data", str(CASE)], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    return subprocess.Popen([sys.executable, "-m", "policygraph.app.cli", "build", "--data", str(CASE)],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +85,8 @@ def test_unwritable_build_folder_is_a_clear_failure(tmp_path: Path) -> None:
 def test_disk_full_is_a_clear_failure_and_keeps_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from app import build as pipeline
-    from app.cli import main
+    from policygraph.app.build import pipeline
+    from policygraph.app.cli import main
 
     assert run_cli("build", build_dir=tmp_path).returncode == 0
     before = (tmp_path / "current").resolve()

@@ -10,9 +10,9 @@ import pytest
 from pydantic import BaseModel
 from support import CASE
 
-from ingest.programme import FILES, load_programme
-from ingest.yaml_source import read_yaml
-from ontology import dimension_ids, vocabulary_graph
+from policygraph.ingest.programme import FILES, load_programme
+from policygraph.ingest.yaml_source import read_yaml
+from policygraph.ontology import dimension_ids, vocabulary_graph
 
 PROG = load_programme(CASE)
 
@@ -49,9 +49,9 @@ def test_yaml_keys_in_canonical_order(name: str) -> None:
 
 
 def test_configuration_rows_in_canonical_order() -> None:
-    period_order = {p.id: p.order for p in PROG.programme.periods}
+    period_order = {p.id: p.order for p in PROG.periods}
     graph = vocabulary_graph()
-    from ontology import DIM, PG
+    from policygraph.ontology import DIM, PG
 
     column = {d: int(graph.value(DIM[d], PG.columnOrder)) for d in dimension_ids()}  # type: ignore[arg-type]
     keys = [(r.row.service, period_order[r.row.period], column[r.row.dimension]) for r in PROG.configurations]

@@ -69,7 +69,7 @@ def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     logs = tmp_path_factory.mktemp("serve")
     out, err = logs / "stdout.txt", logs / "stderr.txt"
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "app.cli", "--build-dir", str(build_dir), "serve",
+        proc = subprocess.Popen([sys.executable, "-m", "policygraph.app.cli", "--build-dir", str(build_dir), "serve",
                                  "--port", str(port), "--timeout", str(TIMEOUT_S), "--max-rows", str(MAX_ROWS)],
                                 cwd=REPO, stdout=stdout, stderr=stderr)
     try:

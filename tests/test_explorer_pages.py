@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.snapshot import cache_dir
+from policygraph.app.release import Release
 
 SCREENS = Path(__file__).resolve().parents[1] / "app" / "explorer" / "screens"
 
@@ -89,10 +88,10 @@ def test_services_matrix_reproduces_table2_with_orientation_colours() -> None:
 
 
 def test_services_cells_coloured_by_orientation() -> None:
-    from app.explorer.common import build_dir
-    from app.page_data import ORIENTATION_COLOURS, services_matrix
+    from policygraph.app.explorer.common import build_dir
+    from policygraph.app.read.tables import ORIENTATION_COLOURS, services_matrix
 
-    matrix = services_matrix(build_dir())
+    matrix = services_matrix(Release.current(build_dir()))
     d_follow = matrix.orientations[7]
     assert d_follow[5] == "nhs-medical"  # targeting: Universal
     assert matrix.orientations[6][5] == "community"  # Resident of 20% most deprived local area
@@ -133,9 +132,3 @@ def test_pages_stop_cleanly_without_a_build(tmp_path: Path, monkeypatch: pytest.
     app = AppTest.from_file(str(SCREENS / "overview.py"), default_timeout=30).run()
     assert not app.exception
     assert "Run `policygraph build` first" in app.error[0].value
-
-
-def test_the_suite_never_writes_the_users_snapshot_key(own_cache_dir: Path) -> None:
-    # Every test (and every explorer a browser test starts) signs snapshots with the suite's own key.
-    assert cache_dir() == own_cache_dir / "policygraph"
-    assert os.environ["XDG_CACHE_HOME"] == str(own_cache_dir)

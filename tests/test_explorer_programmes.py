@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 from support import REPO, build_national
 
-from app.analysis import loaded_build
-from app.cli import main
-from app.views import neighbourhood_view, vision_view
+from policygraph.app.cli import main
+from policygraph.app.read.views import neighbourhood_view, vision_view
+from policygraph.app.release import Release
 
 ENTRY = REPO / "app" / "explorer" / "main.py"
 CASE_TITLE = "National Health Trainers Service (England)"
@@ -133,8 +133,8 @@ def test_every_page_works_on_the_national_programme(national_build: Path, monkey
 
 def test_views_stay_capped_on_the_national_programme(national_build: Path) -> None:
     """Tens of thousands of trace nodes at full scale: only the capped nodes are computed and drawn."""
-    total = loaded_build(national_build).trace_graph.number_of_nodes()
-    vision = vision_view(national_build, max_nodes=50)
+    total = Release.current(national_build).model().trace_graph.number_of_nodes()
+    vision = vision_view(Release.current(national_build), max_nodes=50)
     assert vision.graph.number_of_nodes() == 50
     assert vision.notes == [f"truncated: showing 50 of {total} nodes ({total - 50} hidden); narrow the view or "
                             "raise the node cap"]
@@ -142,14 +142,14 @@ def test_views_stay_capped_on_the_national_programme(national_build: Path) -> No
     assert layers == sorted(layers)  # documents and intents first: the cap keeps the top of the hierarchy
 
     service = "https://w3id.org/policygraph/id/national-synthetic/service/S001"
-    near = neighbourhood_view(national_build, service, hops=1, max_nodes=300)
+    near = neighbourhood_view(Release.current(national_build), service, hops=1, max_nodes=300)
     assert not near.truncated
-    far = neighbourhood_view(national_build, service, hops=3, max_nodes=40)
+    far = neighbourhood_view(Release.current(national_build), service, hops=3, max_nodes=40)
     assert far.graph.number_of_nodes() == 40
     assert far.notes[0].startswith("truncated: showing 40 of at least ")  # farther levels never walked
     assert set(far.graph) <= set(near.graph)  # nearest first
     with pytest.raises(KeyError, match="not in this build"):
-        neighbourhood_view(national_build, service + "-nowhere")
+        neighbourhood_view(Release.current(national_build), service + "-nowhere")
 
 
 def test_sessions_keep_their_own_programme(two_programmes: tuple[Path, Path]) -> None:
@@ -199,7 +199,8 @@ def test_explore_passes_the_programmes_to_streamlit(build_dir: Path, national_bu
                                   "--server.port", "8999"])
     assert result.exit_code == 0, result.output
     args, env = started[0]
-    assert args[1:5] == ["-m", "app.explorer.serve", "run", str(REPO / "app" / "explorer" / "main.py")]
+    assert args[1:6] == ["-P", "-m", "policygraph.app.explorer.serve", "run",
+                         str(REPO / "app" / "explorer" / "main.py")]
     assert args[-2:] == ["--server.port", "8999"]
     assert json.loads(env["POLICYGRAPH_BUILDS"]) == [[None, str(build_dir.resolve())],
                                                      ["Nat", str(national_build.resolve())]]

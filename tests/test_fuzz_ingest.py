@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support import CASE
 
-from ingest.errors import IngestError
-from ingest.programme import load_programme
+from policygraph.ingest.errors import IngestError
+from policygraph.ingest.programme import load_programme
 
 T = TypeVar("T")
 YAML_FILES = sorted(p.name for p in CASE.glob("*.yaml"))

@@ -11,11 +11,11 @@ import pyoxigraph
 import pytest
 from support import generator, run_cli
 
-from app import page_data
-from app.analysis import run_trace
-from app.build import BuildSummary, build, store_dir
-from app.release_cache import stored_overview
-from graph.oxigraph_store import OxigraphStore
+from policygraph.app.build import BuildSummary, build
+from policygraph.app.read.overview import read_overview
+from policygraph.app.read.tables import known_cells, overview_of, run_trace
+from policygraph.app.release import Release
+from policygraph.graph.oxigraph_store import OxigraphStore
 
 COUNTS = """PREFIX pg: <https://w3id.org/policygraph/ontology#>
 SELECT ?n WHERE { ?o a pg:ActivityObservation ; pg:clientCount ?n }"""
@@ -54,7 +54,8 @@ def test_no_client_row_enters_the_graph(programme: Path, national_build: Path) -
 
 
 def test_no_small_count_is_published(national_build: Path) -> None:
-    counts = [int(row[0] or 0) for row in OxigraphStore(store_dir(national_build)).run(COUNTS, max_rows=10**7).rows]
+    store = OxigraphStore(Release.current(national_build).store_dir)
+    counts = [int(row[0] or 0) for row in store.run(COUNTS, max_rows=10**7).rows]
     assert counts
     assert not [n for n in counts if 1 <= n <= 4]
 
@@ -75,7 +76,7 @@ def test_graph_files_and_store_hold_the_same_graph(national_build: Path) -> None
                                              format=pyoxigraph.RdfFormat.N_TRIPLES)}
     ttl = {q.triple for q in pyoxigraph.parse(path=str(national_build / "graph.ttl"),
                                               format=pyoxigraph.RdfFormat.TURTLE)}
-    store = pyoxigraph.Store.read_only(str(store_dir(national_build)))
+    store = pyoxigraph.Store.read_only(str(Release.current(national_build).store_dir))
     assert ttl == nt
     in_store = {q.triple for q in store}
     # A store names blank nodes anew and keeps numbers by value (0.0 may come back as 0): compare the
@@ -93,7 +94,7 @@ def test_graph_files_and_store_hold_the_same_graph(national_build: Path) -> None
 
 
 def test_analytics_and_named_queries_work_on_it(national_build: Path) -> None:
-    result = run_trace(national_build, "target-disadvantaged-first", service="S001")
+    result = run_trace(Release.current(national_build), "target-disadvantaged-first", service="S001")
     assert result.paths
     drift = run_cli("drift", "--format", "json", build_dir=national_build)
     assert drift.returncode == 0, drift.stderr
@@ -128,8 +129,9 @@ def test_the_build_stores_the_overview_the_explorer_would_compute(
     # The build computes the Overview from its own model (context graph + cells from the records); the
     # explorer, when nothing is stored, from the parsed graph. They must be the same tables.
     build_dir = case_build[0] if which == "case" else national_build
-    stored = stored_overview(build_dir)
+    release = Release.current(build_dir)
+    stored = read_overview(release.overview_file)
     assert stored is not None, "the build did not store the explorer's Overview"
-    computed = page_data.overview(build_dir)
+    computed = overview_of(release.model(), known_cells(release.model()), release.programme)
     assert stored == computed
     assert len(computed.coverage.rows) == len(computed.services.rows) > 0

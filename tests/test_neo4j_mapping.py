@@ -6,7 +6,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from graph.neo4j_mapping import (
+from policygraph.graph.neo4j_mapping import (
     RDF_TYPE,
     XSD_NS,
     Decoder,

@@ -23,7 +23,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
-from ontology import (
+from policygraph.ontology import (
     DIM,
     ID_BASE,
     ONTOLOGY_FILE,
@@ -38,8 +38,8 @@ from ontology import (
     vocabulary_files,
     vocabulary_graph,
 )
-from ontology.docs import REFERENCE_FILE, render_reference
-from ontology.docs import main as docs_main
+from policygraph.ontology.docs import REFERENCE_FILE, render_reference
+from policygraph.ontology.docs import main as docs_main
 
 REPO = Path(__file__).resolve().parents[1]
 CASE = REPO / "data" / "health-trainers"
@@ -302,8 +302,8 @@ def test_dimension_schemes_code_every_cell_of_configurations_csv() -> None:
 
 
 def test_reference_is_current_via_the_command_line() -> None:
-    result = subprocess.run([sys.executable, "-m", "ontology.docs", "--check"], cwd=REPO, capture_output=True,
-                            text=True, timeout=60, check=False)
+    result = subprocess.run([sys.executable, "-m", "policygraph.ontology.docs", "--check"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0, result.stderr + "\nrun `python -m ontology.docs` and commit REFERENCE.md"
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from support import run_cli
 
-from graph.sparql_guard import RefusedQuery, check_read_only
-from queries import all_queries, parse_header
+from policygraph.graph.sparql_guard import RefusedQuery, check_read_only
+from policygraph.queries import all_queries, parse_header
 
 WRITES = [
     "INSERT DATA { <urn:a> <urn:b> <urn:c> }",

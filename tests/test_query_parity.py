@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from app.named import run_named
-from graph.neo4j_store import ENV_URI, Neo4jSettings
-from graph.results import Cell
-from queries import all_queries
+from policygraph.app.read.queries import run_named
+from policygraph.app.release import Release
+from policygraph.graph.neo4j_store import ENV_URI, Neo4jSettings
+from policygraph.graph.results import Cell
+from policygraph.queries import all_queries
 
 # The shared one-server-per-session helper lives with the integration tests.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "integration"))
@@ -70,8 +71,8 @@ def test_every_query_has_both_engines() -> None:
                          ",".join(f"{k}={x}" for k, x in v.items()) or "no-params")
 def test_same_rows_on_both_engines(name: str, params: dict[str, str], build_dir: Path,
                                    neo4j_with_case: Neo4jSettings) -> None:
-    sparql = run_named(build_dir, name, params, engine="sparql")
-    cypher = run_named(build_dir, name, params, engine="cypher")
+    sparql = run_named(Release.current(build_dir), name, params, engine="sparql")
+    cypher = run_named(Release.current(build_dir), name, params, engine="cypher")
     assert sparql.columns == cypher.columns
     assert not cypher.notes, cypher.notes  # Neo4j holds the current build
     assert normalise(cypher.rows) == normalise(sparql.rows)

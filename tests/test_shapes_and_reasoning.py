@@ -17,8 +17,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
 from rdflib.term import Node
 
-from ingest.shacl import shacl_violations
-from ontology import (
+from policygraph.ingest.shacl import shacl_violations
+from policygraph.ontology import (
     ID_BASE,
     ONTOLOGY_FILE,
     PG,

@@ -8,21 +8,18 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
-from support import CASE, REPO
+from support import CASE, REPO, generator
 
-from app import prepare
-from app.build import build
-from app.workers import Note, WorkerDied, as_ready, worker
-from graph.oxigraph_store import bulk_load_each
-from ingest import shacl
-from ingest.errors import IngestError, Location, Problem
+from policygraph.app.build import WorkerDied, build, pipeline, statements
+from policygraph.graph.oxigraph_store import bulk_load_each
+from policygraph.ingest import shacl
+from policygraph.ingest.errors import IngestError, Location, Problem
 
 # core.nt of the case as built by the rdflib-based pipeline (commit 8c9c219), before statements were streamed:
 # the streamed build must give the same graph. Update only on purpose (a deliberate change of the graph).
@@ -35,7 +32,7 @@ def _explain(expected: Graph, got: Graph) -> str:
 
 
 def test_streamed_case_is_the_graph_the_rdflib_pipeline_built() -> None:
-    prepared = prepare.check_folder(CASE)
+    prepared = statements.check_folder(CASE)
     assert prepared.lines == sorted(set(prepared.lines)), "canonical: unique, sorted lines"
     got = Graph().parse(data="".join(prepared.lines), format="nt")
     expected = Graph().parse(GOLDEN_CORE, format="nt")
@@ -54,7 +51,7 @@ def test_build_writes_the_same_bytes_twice(tmp_path: Path) -> None:
 
 def test_large_programmes_are_validated_on_a_sample_of_services(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shacl, "FULL_VALIDATION_LIMIT", 1000)
-    prepared = prepare.check_folder(CASE)
+    prepared = statements.check_folder(CASE)
     scope = prepared.scope
     assert scope.sampled_services == ("A", "B", "C")
     assert 1000 < scope.validated < scope.triples == len(prepared.lines)
@@ -63,38 +60,6 @@ def test_large_programmes_are_validated_on_a_sample_of_services(monkeypatch: pyt
 
 def _fails() -> None:
     raise IngestError([Problem(Location(Path("x.csv"), row=3), "bad", "fix it")])
-
-
-def _exits() -> None:
-    os._exit(3)
-
-
-def test_workers_are_taken_in_the_order_they_finish() -> None:
-    with worker(time.sleep, 0.6) as slow, worker(time.sleep, 0.05) as fast, worker(_fails) as failing:
-        order = [job for job, _ in as_ready(dict.fromkeys([slow, fast, failing]))]
-    assert order[-1] is slow
-    assert set(order[:2]) == {fast, failing}
-
-
-def _notes_then_sleeps(note: Note, seconds: float) -> str:
-    note.send()
-    time.sleep(seconds)
-    return "done"
-
-
-def _fails_before_its_note(note: Note) -> None:
-    _fails()
-    note.send()
-
-
-def test_a_note_is_reported_before_its_worker_ends_and_an_error_before_it_once() -> None:
-    noted, failing_note = Note(), Note()
-    with worker(_notes_then_sleeps, noted, 0.4) as noting, worker(_fails_before_its_note, failing_note) as failing:
-        events = list(as_ready({noting: noted, failing: failing_note}))
-        assert noting.result() == "done"
-    assert events.index((noting, False)) < events.index((noting, True))
-    assert [e for e in events if e[0] is failing] == [(failing, True)]
-    assert len(events) == 3
 
 
 def test_an_error_of_the_files_to_load_reaches_the_caller_as_itself(tmp_path: Path) -> None:
@@ -120,32 +85,38 @@ def test_files_are_loaded_as_one_stream(tmp_path: Path) -> None:
     assert bulk_load_each(tmp_path / "store", iter(parts)) == 3
 
 
-def test_a_worker_error_reaches_the_build_with_its_problems() -> None:
-    with worker(_fails) as job, pytest.raises(IngestError) as caught:
-        job.result()
+def _exits() -> None:
+    os._exit(3)
+
+
+def test_a_worker_error_reaches_the_build_with_its_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "write_core", lambda *_args: _fails())  # in the worker, forked after this
+    with pytest.raises(IngestError) as caught:
+        build(CASE, tmp_path / "build")
     assert [str(p.location) for p in caught.value.problems] == ["x.csv:3 (row 3)"]
+    assert not list((tmp_path / "build").glob(".staging-*")), "the staging folder is removed"
 
 
-def test_a_worker_that_dies_is_reported() -> None:
-    with worker(_exits) as job, pytest.raises(WorkerDied, match="exit code 3"):
-        job.result()
+def test_a_worker_that_dies_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline, "write_core", lambda *_args: _exits())
+    with pytest.raises(WorkerDied, match="ended without a result"):
+        build(CASE, tmp_path / "build")
 
 
-def test_a_worker_dies_with_its_killed_build() -> None:
-    # A worker outliving a killed build would hold the build lock: it must go with its parent.
-    script = ("import sys, time; sys.path.insert(0, '.');\n"
-              "from app.workers import Worker\n"
-              "w = Worker(time.sleep, 600); print(w.process.pid, flush=True); time.sleep(600)")
-    parent = subprocess.Popen([sys.executable, "-c", script], cwd=REPO, stdout=subprocess.PIPE, text=True)
-    assert parent.stdout is not None
-    child = int(parent.stdout.readline())
-    parent.send_signal(signal.SIGKILL)
-    parent.wait()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and Path(f"/proc/{child}").exists():
-        status = Path(f"/proc/{child}/stat").read_text().split()[2] if Path(f"/proc/{child}/stat").exists() else "X"
-        if status in ("Z", "X"):
+def test_a_killed_build_leaves_the_folder_to_the_next_build(tmp_path: Path) -> None:
+    # A worker may outlive its killed build for a moment; the build lock must not (a lockf lock is the process's).
+    folder = tmp_path / "prog"
+    generator.generate(folder, services=6, clients=60_000, seed=3, drift=0.05, missing=0.02)
+    env = {**os.environ, "POLICYGRAPH_BUILD": str(tmp_path / "build")}
+    first = subprocess.Popen([sys.executable, "-m", "policygraph.app.cli", "-v", "build", "--data", str(folder)],
+                             cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
+    assert first.stderr is not None
+    for line in first.stderr:
+        if "bulk-loading" in line:  # a worker has written its part; the other may still run
             break
-        time.sleep(0.05)
-    stat = Path(f"/proc/{child}/stat")
-    assert not stat.exists() or stat.read_text().split()[2] in ("Z", "X"), "the worker outlived its build"
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    again = subprocess.run([sys.executable, "-m", "policygraph.app.cli", "build", "--data", str(folder)], cwd=REPO,
+                           env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert again.returncode == 0, again.stderr
+    assert "another build is running" not in again.stderr

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from ingest import yaml_source
-from ingest.errors import IngestError, Location
-from ingest.yaml_source import MAX_DEPTH, read_yaml
+from policygraph.ingest import yaml_source
+from policygraph.ingest.errors import IngestError, Location
+from policygraph.ingest.yaml_source import MAX_DEPTH, read_yaml
 
 CASE = Path(__file__).resolve().parents[1] / "data" / "health-trainers"
 BACKENDS = ["pure", *(["libyaml"] if yaml.__with_libyaml__ else [])]

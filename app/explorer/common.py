@@ -1,37 +1,32 @@
-"""Shared page helpers: which programme (build) this browser session shows, the programme chooser,
-caches per build, and tables as DataFrames.
+"""Shared page helpers: which programme (build) this browser session shows, the programme chooser, page
+tables cached per release, and tables as DataFrames.
 
 The explorer may be started on several builds (`policygraph explore --programme DIR ...`, passed in
 POLICYGRAPH_BUILDS as a JSON list of [label or null, path]; otherwise POLICYGRAPH_BUILD, one build).
 The choice is kept in the session's st.session_state, never in a module global, so people using the
-same explorer never see each other's programme. What is shared between sessions is only what a build
-determines (parsed graphs, page tables), keyed by the build's path and its graph's hash.
+same explorer never see each other's programme. What is shared between sessions is only what a release
+determines (its model, page tables), keyed by the release's folder and its graph's hash.
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import json
 import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar, cast
+from typing import TypeVar, cast
 
 import pandas as pd
 import streamlit as st
 
-from app.explorer import startup
-from app.release_cache import Overview, stored_overview
-from graph.results import QueryResult, render
-
-if TYPE_CHECKING:
-    from app.analysis import LoadedBuild
-    from app.snapshot import Parsed
+from policygraph.app.explorer import startup
+from policygraph.app.read.overview import Overview, read_overview
+from policygraph.app.release import NoBuild, Release, loaded_models
+from policygraph.graph.results import QueryResult, render
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +51,7 @@ def plain(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class Programme:
+class BuildChoice:
     path: Path
     label: str
     built: bool  # a readable manifest.json is there
@@ -77,25 +72,24 @@ def configured_builds() -> list[tuple[str | None, Path]]:
     return found
 
 
-def _manifest_programme(path: Path) -> str | None:
+def _programme_of(path: Path) -> str | None:
     try:
-        value = json.loads((path / "manifest.json").read_text(encoding="utf-8"))["programme"]
-    except (OSError, ValueError, KeyError, TypeError):
+        return Release.current(path).programme
+    except NoBuild:
         return None
-    return str(value)
 
 
-def programmes() -> list[Programme]:
+def programmes() -> list[BuildChoice]:
     """The configured builds with their labels: the given name, else the manifest's programme; a folder
     without a readable build says so in its label."""
     found = []
     for label, path in configured_builds():
-        programme = _manifest_programme(path)
-        found.append(Programme(path, label or programme or f"{path} (no build)", programme is not None))
+        programme = _programme_of(path)
+        found.append(BuildChoice(path, label or programme or f"{path} (no build)", programme is not None))
     counts: dict[str, int] = {}
     for p in found:
         counts[p.label] = counts.get(p.label, 0) + 1
-    return [Programme(p.path, f"{p.label} ({p.path})", p.built) if counts[p.label] > 1 else p for p in found]
+    return [BuildChoice(p.path, f"{p.label} ({p.path})", p.built) if counts[p.label] > 1 else p for p in found]
 
 
 def _session_choice() -> str | None:
@@ -107,7 +101,7 @@ def _session_choice() -> str | None:
 
 
 def build_dir() -> Path:
-    """The build this session shows: its choice in the sidebar, else the first configured."""
+    """The build folder this session shows: its choice in the sidebar, else the first configured."""
     choices = configured_builds()
     chosen = _session_choice()
     for _, path in choices:
@@ -124,9 +118,9 @@ def _forget_page_selections() -> None:
 
 
 def programme_chooser() -> None:
-    """The sidebar's programme selectbox (a caption when there is only one), and loading every programme
-    in the background if this process has not started that yet (`policygraph explore` does it at start),
-    so that choosing one later does not wait for its graph."""
+    """The sidebar's programme selectbox (a caption when there is only one), and loading every programme's
+    model in the background if this process has not started that yet (`policygraph explore` does it at
+    start), so that choosing one later does not wait for its graph."""
     try:
         found = programmes()
     except ValueError as exc:
@@ -141,161 +135,96 @@ def programme_chooser() -> None:
                          on_change=_forget_page_selections)
 
 
-# --- loading a build, once per process -------------------------------------------------------------------
+# --- loading a release's model, in the background or for a page ---------------------------------------------
 
-_LOCKS: dict[str, threading.Lock] = {}
-_LOCKS_GUARD = threading.Lock()
-_LOADED: set[str] = set()
 _WARMING = threading.Lock()  # one background load at a time: they share the two cores with the sessions
 
 
-def release(path: Path) -> str:
-    """What identifies the build's content: the hash of the graph the pages read."""
-    manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    return str(manifest.get("core_nt_sha256") or manifest.get("graph_nt_sha256"))
-
-
-def _cache_key(path: Path) -> str:
-    return f"{path.resolve()}@{release(path)}"
-
-
-_GC_GUARD = threading.Lock()
-_GC_PAUSES = [0]  # loads under way
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a graph is parsed (millions of new objects: each full collection
-    walks them all), then the parsed graph frozen out of later collections: with a national programme
-    loaded, a full collection took ~3.5 s and stalled whichever page run triggered it."""
-    with _GC_GUARD:
-        _GC_PAUSES[0] += 1
-        gc.disable()
-    try:
-        yield
-    finally:
-        with _GC_GUARD:
-            _GC_PAUSES[0] -= 1
-            if not _GC_PAUSES[0]:
-                gc.freeze()  # the graph lives as long as the process (app.analysis caches it)
-                gc.enable()
-
-
-def _load(path: Path, wanted: bool = True) -> bool:
-    """Load the build once per process (concurrent callers wait for the first): from its analytics snapshot
-    when it has a usable one, else parsed, and then completed and snapshotted in the background (the pages
-    that need more than the model compute it on first use meanwhile); True if it was loaded now. `wanted`:
-    a page waits for it (else a background load, which lets the first page run first: startup.py)."""
-    key = _cache_key(path)
-    if key in _LOADED:
-        return False
-    with _LOCKS_GUARD:
-        lock = _LOCKS.setdefault(key, threading.Lock())
-    startup.wait(startup.MODEL, want=wanted)
-    from app.snapshot import explorer_build  # noqa: PLC0415 - the model's libraries, once serve.py has imported them
-
-    with lock:
-        if key in _LOADED:
-            return False
-        with _collector_paused():
-            loaded, parsed = explorer_build(path)
-        _LOADED.add(key)
-    if parsed is not None:
-        threading.Thread(target=_complete, args=(loaded, parsed), name="policygraph-snapshot", daemon=True).start()
-    return True
-
-
-def _complete(loaded: LoadedBuild, parsed: Parsed) -> None:
-    from app.snapshot import write_snapshot  # noqa: PLC0415 - imported by now (see _load)
-
-    startup.settle()  # seconds of work holding the GIL: not while the first page is drawn
-    with _collector_paused():
-        try:
-            write_snapshot(*parsed, loaded)
-        except Exception:  # a cache: the explorer works without it
-            log.exception("analytics snapshot of %s not written", parsed[0].parent)
+def _is_loaded(release: Release) -> bool:
+    return release.core_sha256 in loaded_models()
 
 
 def _warm(paths: Sequence[Path]) -> None:
     for path in paths:
         try:
-            _load(path, wanted=False)
+            release = Release.current(path)
+            if not _is_loaded(release):
+                startup.wait(startup.MODEL, want=False)
+                model = release.model()
+                _ = (model.cells, model.expectations, model.trace_graph)  # what the pages read, made now
         except Exception:  # noqa: BLE001, S112 - the page that needs it reports the problem
             continue
 
 
-def _warm_all(paths: Sequence[Path]) -> None:
-    with _WARMING:
-        _warm(paths)
-
-
 def warm(path: Path) -> None:
-    """Load this build now, in this background thread (serve.py's preparation); a failure is left for the
-    page that needs the build to report."""
+    """Load this build's model now, in this background thread (serve.py's preparation); a failure is left for
+    the page that needs it to report."""
     _warm([path])
 
 
 def prewarm(paths: Sequence[Path]) -> None:
-    """Load these builds in a background thread (the first session after start triggers it)."""
-    todo = [p for p in paths if not _is_loaded(p)]
-    if todo and not _WARMING.locked():
-        threading.Thread(target=_warm_all, args=(todo,), name="policygraph-prewarm", daemon=True).start()
+    """Load these builds' models in a background thread (the first session after start triggers it)."""
+    if not paths or _WARMING.locked():
+        return
+
+    def run() -> None:
+        with _WARMING:
+            _warm(paths)
+
+    threading.Thread(target=run, name="policygraph-prewarm", daemon=True).start()
 
 
-def _is_loaded(path: Path) -> bool:
-    try:
-        return _cache_key(path) in _LOADED
-    except (OSError, ValueError):
-        return True  # nothing to warm: the page will say what is wrong
-
-
-def require_manifest() -> Path:
-    """The session's build folder, or stop the page with a clear message if there is no build in it."""
+def require_release() -> Release:
+    """The session's current release, or stop the page with a clear message if there is no build."""
     path = build_dir()
-    if not (path / "manifest.json").exists():
+    try:
+        return Release.current(path)
+    except NoBuild:
         st.error(f"No build in {path}. Run `policygraph build` first (for another folder: "
                  f"`policygraph --build-dir {path} build --data DIR`).")
         st.stop()
-    return path
+        raise  # st.stop() raises; for the type checker
 
 
-def require_build() -> Path:
-    """The session's build, loaded, or stop the page with a clear message if it is missing or unreadable."""
-    path = require_manifest()
+def require_model() -> Release:
+    """The session's release with its model loaded, or stop the page with a clear message."""
+    release = require_release()
     try:
-        if not _is_loaded(path):
-            with st.spinner(f"Loading {plain(_manifest_programme(path) or str(path))} (once per build; a national "
-                            "programme takes a while)…"):
-                _load(path)
+        if not _is_loaded(release):
+            with st.spinner(f"Loading {plain(release.programme)} (once per build; a national programme takes a "
+                            "while)…"):
+                startup.wait(startup.MODEL)
+                release.model()
     except Exception as exc:  # noqa: BLE001 - any unreadable build: say which and why, never a traceback
-        st.error(f"Could not read the build in {path}: {type(exc).__name__}: {exc}. Rebuild it with "
-                 f"`policygraph --build-dir {path} build --data DIR`.")
+        st.error(f"Could not read the build in {release.path}: {type(exc).__name__}: {exc}. Rebuild it with "
+                 f"`policygraph --build-dir {release.build_dir} build --data DIR`.")
         st.stop()
-    return path
+    return release
 
 
-def overview(path: Path) -> Overview:
-    """The Overview's tables: as the explorer stored them for this build when it has (no wait for the model,
-    nor for the libraries it needs), else computed from the model (and stored for the next start)."""
-    found = stored_overview(path)
+def overview(release: Release) -> Overview:
+    """The Overview's tables: as the build stored them (no wait for the model, nor for the libraries it needs),
+    else computed from the model."""
+    found = read_overview(release.overview_file)
     if found is not None:
         return found
     startup.wait(startup.MODEL)
-    from app.page_data import overview_stored  # noqa: PLC0415 - the model's libraries: only when nothing is stored
+    from policygraph.app.read.tables import overview as computed  # noqa: PLC0415 - the model's libraries
 
-    return cached(overview_stored, require_build())
+    return cached(computed, require_model())
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def _per_build(_fn: Callable[..., object], name: str, build: str, key: str, args: tuple[object, ...]) -> object:
-    del name, key  # the cache key: which function, which build content
-    return _fn(Path(build), *args)
+def _per_release(_fn: Callable[..., object], name: str, path: str, key: str, args: tuple[object, ...]) -> object:
+    del name, key  # the cache key: which function, which release content
+    return _fn(Release.open(Path(path)), *args)
 
 
-def cached(fn: Callable[..., T], path: Path, *args: object) -> T:
-    """`fn(path, *args)`, computed once per build content and arguments, shared by every session
+def cached(fn: Callable[..., T], release: Release, *args: object) -> T:
+    """`fn(release, *args)`, computed once per release content and arguments, shared by every session
     (so results are read-only)."""
-    return cast(T, _per_build(fn, f"{fn.__module__}.{fn.__qualname__}", str(path), _cache_key(path), args))
+    return cast(T, _per_release(fn, f"{fn.__module__}.{fn.__qualname__}", str(release.path), release.core_sha256,
+                                args))
 
 
 # --- tables ----------------------------------------------------------------------------------------------

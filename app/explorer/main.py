@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.explorer import startup
+from policygraph.app.explorer import startup
 
 PAGES = Path(__file__).resolve().parent / "screens"
 
@@ -20,7 +20,7 @@ navigation = st.navigation([
     st.Page(PAGES / "export.py", title="Export", url_path="export"),
 ])
 startup.wait(startup.OVERVIEW if navigation.url_path == "" else startup.PAGES)  # "": the default page, Overview
-from app.explorer.common import programme_chooser  # noqa: E402 - after the wait above
+from policygraph.app.explorer.common import programme_chooser  # noqa: E402 - after the wait above
 
 programme_chooser()
 navigation.run()

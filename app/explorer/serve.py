@@ -1,7 +1,7 @@
 """`python -m app.explorer.serve run ENTRY [streamlit options]`: Streamlit's own command line, in a process
 that prepares the pages in the background once the server answers: it imports their libraries (what the
-Overview needs first) and loads the explorer's builds (from their analytics snapshots when they have one,
-app/snapshot.py), so that the first visitor after a start waits for as little as it can.
+Overview needs first) and loads the models of the explorer's builds, so that the first visitor after a start
+waits for as little as it can.
 `policygraph explore` runs this.
 
 Everything waits for the server: these steps hold the GIL, which Streamlit's own start needs first, and
@@ -15,21 +15,23 @@ import logging
 import sys
 import threading
 import time
+from pathlib import Path
 
 from streamlit import runtime
 from streamlit.web import cli
 
-from app.explorer import startup
-from app.release_cache import stored_overview
+from policygraph.app.explorer import startup
+from policygraph.app.read.overview import read_overview
+from policygraph.app.release import NoBuild, Release
 
 log = logging.getLogger(__name__)
 SERVER_WAIT_S = 60.0
 # The three steps of app/explorer/startup.py: what the Overview imports when its tables are stored (pyarrow:
 # for st.dataframe), what loading and computing a build imports, and what drawing imports (pandas' Styler:
 # the Services page; the Query page's own modules are left to its first visit).
-OVERVIEW_MODULES = ("app.explorer.common", "pyarrow")
-MODEL_MODULES = ("app.snapshot", "app.page_data")
-PAGE_MODULES = ("app.netview", "app.exports", "pandas.io.formats.style")
+OVERVIEW_MODULES = ("policygraph.app.explorer.common", "pyarrow")
+MODEL_MODULES = ("policygraph.app.read.tables", "policygraph.app.read.views")
+PAGE_MODULES = ("policygraph.app.exports", "pandas.io.formats.style")
 
 
 def _server_started(timeout_s: float = SERVER_WAIT_S) -> bool:
@@ -49,6 +51,15 @@ def _import(modules: tuple[str, ...]) -> None:
             log.exception("could not import %s", name)
 
 
+def _stored_overview(path: Path) -> tuple[bool, bool]:
+    """(a build is there, it stored its Overview)."""
+    try:
+        release = Release.current(path)
+    except NoBuild:
+        return False, False
+    return True, read_overview(release.overview_file) is not None
+
+
 def prepare() -> None:
     """Once the server is up: import the pages' libraries in three steps (after the first, when wanted), load
     the default build before the last, then the other builds."""
@@ -57,13 +68,13 @@ def prepare() -> None:
             log.warning("the Streamlit server was not up after %.0f s: preparing the pages anyway", SERVER_WAIT_S)
         _import(OVERVIEW_MODULES)
         startup.ready(startup.OVERVIEW)
-        from app.explorer.common import configured_builds, prewarm, warm  # noqa: PLC0415 - imported just above
+        from policygraph.app.explorer.common import configured_builds, prewarm, warm  # noqa: PLC0415 - imported just above
 
         try:
-            builds = [path for _, path in configured_builds() if (path / "manifest.json").exists()]
+            builds = [path for _, path in configured_builds() if _stored_overview(path)[0]]
         except ValueError:
             builds = []  # the pages report a malformed POLICYGRAPH_BUILDS
-        if builds and stored_overview(builds[0]) is not None:
+        if builds and _stored_overview(builds[0])[1]:
             startup.settle(startup.MODEL)  # the Overview needs nothing more: let its first run go first
         _import(MODEL_MODULES)
         startup.ready(startup.MODEL)

@@ -13,11 +13,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 from rdflib import RDFS, Graph, Literal, URIRef
+from support import canonical_ntriples
 
-from app.build import canonical_ntriples, validate_folder
-from app.prepare import count_instances
-from graph.oxigraph_store import bulk_load
-from ontology import PG
+from policygraph.app.build import validate_folder
+from policygraph.app.build.statements import count_instances
+from policygraph.graph.oxigraph_store import bulk_load
+from policygraph.ontology import PG
 
 IMG = "<img src=x onerror=alert(1)>"
 TAGS = '"quotes" & <b>tags</b>'
@@ -61,8 +62,8 @@ def hostile_graph(case_dir: Path) -> tuple[str, Graph]:
 
 
 def write_build(case_dir: Path, build_dir: Path) -> Path:
-    """Write the hostile build into `build_dir` (the layout `app.build.read_manifest` and
-    `app.build.store_dir` read) and return it."""
+    """Write the hostile build into `build_dir` as one release folder (what `Release.current` opens) and return
+    it."""
     programme, graph = hostile_graph(case_dir)
     build_dir.mkdir(parents=True, exist_ok=True)
     nt = canonical_ntriples(graph)

@@ -10,7 +10,7 @@ import pytest
 from neo4j import Driver
 from neo4j_fixture import acquire, clear, ensure_loaded, release
 
-from graph.neo4j_store import ENV_URI, Neo4jSettings
+from policygraph.graph.neo4j_store import ENV_URI, Neo4jSettings
 
 
 @pytest.fixture(scope="session")

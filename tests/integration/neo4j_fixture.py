@@ -17,9 +17,9 @@ import pytest
 from neo4j import Driver
 from support import free_port
 
-from graph.neo4j_load import load_build
-from graph.neo4j_server import Neo4jServerConfig, provision, start, stop
-from graph.neo4j_store import ENV_URI, Neo4jSettings, Neo4jStore
+from policygraph.app.release import Release
+from policygraph.graph.neo4j_server import Neo4jServerConfig, provision, start, stop
+from policygraph.graph.neo4j_store import ENV_URI, Neo4jSettings, Neo4jStore
 
 _state: dict[str, object] = {}
 
@@ -65,4 +65,4 @@ def ensure_loaded(settings: Neo4jSettings, build_dir: Path) -> None:
     with Neo4jStore(settings) as store:
         loaded = store.loaded_build() or {}
     if not (loaded.get("complete") and loaded.get("build") == sha):
-        load_build(settings, build_dir)
+        Release.current(build_dir).load_neo4j(settings)

@@ -11,8 +11,8 @@ from neo4j import Driver
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from app.cli import main
-from graph.neo4j_store import Neo4jSettings, Neo4jStore
+from policygraph.app.cli import main
+from policygraph.graph.neo4j_store import Neo4jSettings, Neo4jStore
 
 pytestmark = pytest.mark.neo4j
 

@@ -28,11 +28,18 @@ from neo4j_fixture import clear, ensure_loaded
 from rdflib import BNode, Graph
 from support import REPO, assert_isomorphic, run_cli
 
-from app.cli_neo4j import describe_load
-from graph.neo4j_export import export_graph
-from graph.neo4j_load import DELETE_BATCH, NODE_BATCH, SCHEMA, SWEEP_RELATIONSHIPS, load_build, read_ntriples
-from graph.neo4j_mapping import to_property_graph
-from graph.neo4j_store import Neo4jSettings, Neo4jStore
+from policygraph.app.cli.neo4j import describe_load
+from policygraph.app.release import Release
+from policygraph.graph.neo4j_export import export_graph
+from policygraph.graph.neo4j_load import (
+    DELETE_BATCH,
+    NODE_BATCH,
+    SCHEMA,
+    SWEEP_RELATIONSHIPS,
+    read_ntriples,
+)
+from policygraph.graph.neo4j_mapping import to_property_graph
+from policygraph.graph.neo4j_store import Neo4jSettings, Neo4jStore
 
 pytestmark = pytest.mark.neo4j
 
@@ -96,8 +103,9 @@ def _load_killed_at(build: Path, point: str, timeout: float = 180) -> list[str]:
     """Run `policygraph load neo4j`, read its stderr, SIGKILL its process group on the point's line."""
     verbosity, trigger = POINTS[point]
     env = {**os.environ, "POLICYGRAPH_BUILD": str(build)}
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", verbosity, "load", "neo4j"], cwd=REPO, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen([sys.executable, "-m", "policygraph.app.cli", verbosity, "load", "neo4j"],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
     assert proc.stderr is not None
     watchdog = threading.Timer(timeout, _kill, (proc,))
     watchdog.start()
@@ -202,7 +210,7 @@ def builds(neo4j_settings: Neo4jSettings, neo4j_driver: Driver, build_dir: Path,
     out = {}
     for name, path in (("case", build_dir), ("national", national_dir)):
         clear(neo4j_driver)
-        load_build(neo4j_settings, path)
+        Release.current(path).load_neo4j(neo4j_settings)
         sha = json.loads((path / "manifest.json").read_text(encoding="utf-8"))["graph_nt_sha256"]
         links = frozenset((kind, a, b) for kind, pairs in to_property_graph(read_ntriples(path / "graph.nt"))
                           .relationships.items() for a, b in pairs)

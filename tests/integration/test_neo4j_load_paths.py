@@ -12,8 +12,8 @@ from neo4j import Driver
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from graph import neo4j_batches
-from graph.neo4j_batches import (
+from policygraph.graph import neo4j_batches
+from policygraph.graph.neo4j_batches import (
     ALL_TYPES,
     CREATE_NODES,
     common_prefix,
@@ -21,9 +21,9 @@ from graph.neo4j_batches import (
     node_jobs,
     relationship_jobs,
 )
-from graph.neo4j_export import export_graph
-from graph.neo4j_load import CREATE_PATH, MERGE_PATH, push
-from graph.neo4j_mapping import PropertyGraph, from_rdflib, to_property_graph
+from policygraph.graph.neo4j_export import export_graph
+from policygraph.graph.neo4j_load import CREATE_PATH, MERGE_PATH, push
+from policygraph.graph.neo4j_mapping import PropertyGraph, from_rdflib, to_property_graph
 
 pytestmark = pytest.mark.neo4j
 

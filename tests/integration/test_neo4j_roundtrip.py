@@ -13,12 +13,13 @@ from neo4j_fixture import clear
 from rdflib import BNode, Graph, Literal, URIRef
 from support import assert_isomorphic
 
-from graph import neo4j_batches
-from graph.neo4j_batches import MIN_SHAPE
-from graph.neo4j_export import export_graph
-from graph.neo4j_load import LoadReport, load_build, push
-from graph.neo4j_mapping import from_rdflib, to_property_graph
-from graph.neo4j_store import Neo4jSettings, Neo4jStore
+from policygraph.app.release import Release
+from policygraph.graph import neo4j_batches
+from policygraph.graph.neo4j_batches import MIN_SHAPE
+from policygraph.graph.neo4j_export import export_graph
+from policygraph.graph.neo4j_load import LoadReport, push
+from policygraph.graph.neo4j_mapping import from_rdflib, to_property_graph
+from policygraph.graph.neo4j_store import Neo4jSettings, Neo4jStore
 
 pytestmark = pytest.mark.neo4j
 
@@ -46,7 +47,7 @@ def _load(driver: Driver, graph: Graph, **options: object) -> LoadReport:
 
 def test_case_round_trip_is_isomorphic(neo4j_settings: Neo4jSettings, empty_neo4j: Driver,
                                        build_dir: Path) -> None:
-    report = load_build(neo4j_settings, build_dir)
+    report = Release.current(build_dir).load_neo4j(neo4j_settings)
     built = Graph().parse(build_dir / "graph.nt", format="nt")
     assert report.triples == len(built)
     assert_isomorphic(export_graph(empty_neo4j), built)
@@ -56,9 +57,9 @@ def test_case_round_trip_is_isomorphic(neo4j_settings: Neo4jSettings, empty_neo4
 
 def test_loading_twice_changes_nothing(neo4j_settings: Neo4jSettings, empty_neo4j: Driver,
                                        build_dir: Path) -> None:
-    load_build(neo4j_settings, build_dir)
+    Release.current(build_dir).load_neo4j(neo4j_settings)
     first = _counts(empty_neo4j)
-    again = load_build(neo4j_settings, build_dir)
+    again = Release.current(build_dir).load_neo4j(neo4j_settings)
     assert _counts(empty_neo4j) == first
     assert (again.removed_nodes, again.removed_relationships) == (0, 0)
 
@@ -87,11 +88,11 @@ def test_a_load_killed_half_way_converges_on_rerun(neo4j_settings: Neo4jSettings
         assert store.loaded_build() is not None
         assert store.loaded_build()["complete"] is False  # type: ignore[index]
 
-    load_build(neo4j_settings, build_dir)
+    Release.current(build_dir).load_neo4j(neo4j_settings)
     assert_isomorphic(export_graph(empty_neo4j), case_graph)
     once = _counts(empty_neo4j)
     clear(empty_neo4j)
-    load_build(neo4j_settings, build_dir)
+    Release.current(build_dir).load_neo4j(neo4j_settings)
     assert _counts(empty_neo4j) == once  # exactly what a load into an empty database gives
 
 

@@ -12,7 +12,7 @@ import pytest
 from neo4j import GraphDatabase, ManagedTransaction
 from support import free_port
 
-from graph.neo4j_server import (
+from policygraph.graph.neo4j_server import (
     Neo4jServerConfig,
     Neo4jServerError,
     provision,

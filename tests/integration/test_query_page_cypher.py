@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph.neo4j_store import Neo4jSettings
+from policygraph.graph.neo4j_store import Neo4jSettings
 
 pytestmark = pytest.mark.neo4j
 QUERY_PAGE = Path(__file__).resolve().parents[2] / "app" / "explorer" / "screens" / "query.py"

@@ -7,14 +7,15 @@ from collections import Counter
 
 import streamlit as st
 
-from app.explorer.common import cached, require_build
-from app.page_data import drawn_neighbourhood, node_choices
+from policygraph.app.explorer.common import cached, require_model
+from policygraph.app.exports.html import drawn_neighbourhood
+from policygraph.app.read.tables import node_choices
 
 MAX_OPTIONS = 500
 ALL = "(all)"
 
-build = require_build()
-choices = cached(node_choices, build)
+release = require_model()
+choices = cached(node_choices, release)
 kinds = Counter(c.kind for c in choices)
 st.title("Network")
 kind_options = [ALL, *sorted(kinds)]
@@ -38,7 +39,7 @@ if len(matching) > MAX_OPTIONS:
 left, right = st.columns(2)
 hops = left.slider("Hops", 1, 3, 1, key="network-hops")
 cap = right.slider("Node cap", 10, 300, 80, step=10, key="network-cap")
-drawn = cached(drawn_neighbourhood, build, centre, hops, cap)
+drawn = cached(drawn_neighbourhood, release, centre, hops, cap)
 st.caption(f"{drawn.view.graph.number_of_nodes()} nodes, {drawn.view.graph.number_of_edges()} links")
 for note in drawn.view.notes:
     st.warning(note)

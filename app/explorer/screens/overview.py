@@ -1,13 +1,13 @@
 """Overview: the programme, its documents and intents, the services, the timeline, data coverage.
 
-The first page a visitor sees: shown from the tables the explorer stored for this build when it has
-them, without waiting for the build's model (which a national programme takes seconds to load)."""
+The first page a visitor sees: shown from the tables the build stored in the release, without waiting for
+the programme's model (which a national programme takes seconds to load)."""
 
 import streamlit as st
 
-from app.explorer.common import overview, plain, require_manifest, table
+from policygraph.app.explorer.common import overview, plain, require_release, table
 
-data = overview(require_manifest())
+data = overview(require_release())
 st.title(plain(data.programme))
 st.write(plain(data.description))
 st.subheader("Policy documents")

@@ -2,17 +2,16 @@
 
 import streamlit as st
 
-from app.build import store_dir
-from app.explorer.common import require_build, result_table
-from app.named import neo4j_configured, run_cypher, run_named
-from graph.cypher_guard import CypherFailed, CypherTimeout, RefusedCypher
-from graph.neo4j_store import Neo4jUnavailable
-from graph.sparql_guard import QueryFailed, QueryTimeout, RefusedQuery, run_bounded
-from queries import BadParameters, all_queries
+from policygraph.app.explorer.common import require_release, result_table
+from policygraph.app.read.queries import neo4j_configured, run_cypher, run_named, run_sparql
+from policygraph.graph.cypher_guard import CypherFailed, CypherTimeout, RefusedCypher
+from policygraph.graph.neo4j_store import Neo4jUnavailable
+from policygraph.graph.sparql_guard import QueryFailed, QueryTimeout, RefusedQuery
+from policygraph.queries import BadParameters, all_queries
 
-build = require_build()
+release = require_release()
 st.title("Query")
-cypher_ready = neo4j_configured(build) is not None
+cypher_ready = neo4j_configured(release) is not None
 named, adhoc, cypher = st.tabs(["Named queries", "SPARQL", "Cypher"])
 with named:
     queries = all_queries()
@@ -25,7 +24,7 @@ with named:
     engine = st.radio("Engine", engines, horizontal=True, key="query-engine")
     if st.button("Run", key="query-run"):
         try:
-            result = run_named(build, name, {k: v for k, v in params.items() if v}, engine=engine)
+            result = run_named(release, name, {k: v for k, v in params.items() if v}, engine=engine)
         except (BadParameters, Neo4jUnavailable) as exc:
             st.error(str(exc))
         else:
@@ -36,7 +35,7 @@ with adhoc:
                         key="sparql-text", height=160)
     if st.button("Run SPARQL", key="sparql-run"):
         try:
-            result = run_bounded(store_dir(build), text, timeout_s=30, max_rows=10_000)
+            result = run_sparql(release, text, timeout_s=30, max_rows=10_000)
         except (RefusedQuery, QueryTimeout, QueryFailed) as exc:
             st.error(str(exc))
         else:
@@ -50,7 +49,7 @@ with cypher:
                                key="cypher-text", height=160, disabled=not cypher_ready)
     if st.button("Run Cypher", key="cypher-run", disabled=not cypher_ready):
         try:
-            result = run_cypher(build, cypher_text)
+            result = run_cypher(release, cypher_text)
         except (RefusedCypher, CypherTimeout, CypherFailed, Neo4jUnavailable) as exc:
             st.error(str(exc))
         else:

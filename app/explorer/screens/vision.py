@@ -2,18 +2,19 @@
 
 import streamlit as st
 
-from app.explorer.common import cached, require_build
-from app.page_data import drawn_vision, intent_choices, service_ids
+from policygraph.app.explorer.common import cached, require_model
+from policygraph.app.exports.html import drawn_vision
+from policygraph.app.read.tables import intent_choices, service_ids
 
-build = require_build()
-intents = cached(intent_choices, build)
+release = require_model()
+intents = cached(intent_choices, release)
 st.title("From policy vision to delivered practice")
 left, right = st.columns(2)
 intent_label = left.selectbox("Intent", [label for label, _ in intents], key="vision-intent")
-services = ["(all)", *cached(service_ids, build)]
+services = ["(all)", *cached(service_ids, release)]
 service = right.selectbox("Service", services, key="vision-service")
 intent = dict(intents)[intent_label]
-drawn = cached(drawn_vision, build, intent, None if service == "(all)" else service)
+drawn = cached(drawn_vision, release, intent, None if service == "(all)" else service)
 view = drawn.view
 for note in view.notes:
     st.warning(note)

@@ -13,10 +13,18 @@ from typing import Any, NoReturn
 import click
 from neo4j.exceptions import DriverError, Neo4jError
 
-from app.build import read_manifest
-from app.cli_support import EXIT_BAD_INPUT, EXIT_FAILURE, die, emit, format_option, parse_params
-from graph import neo4j_server
-from graph.cypher_guard import (
+from policygraph.app.cli.support import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    current_release,
+    die,
+    emit,
+    format_option,
+    parse_params,
+)
+from policygraph.app.release import NEO4J_DIR, NoBuild, Release
+from policygraph.graph import neo4j_server
+from policygraph.graph.cypher_guard import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT_S,
     CypherFailed,
@@ -24,20 +32,19 @@ from graph.cypher_guard import (
     RefusedCypher,
     run_read_only,
 )
-from graph.neo4j_export import export_ntriples
-from graph.neo4j_load import load_build
-from graph.neo4j_store import Neo4jSettings, Neo4jStore, Neo4jUnavailable
+from policygraph.graph.neo4j_export import export_ntriples
+from policygraph.graph.neo4j_store import Neo4jSettings, Neo4jStore, Neo4jUnavailable
 
 PROGRESS_BAR_FROM = 20_000  # items; smaller loads finish before a bar is worth drawing
 
 
 def server_config(build_dir: Path, port: int = neo4j_server.Neo4jServerConfig.bolt_port
                   ) -> neo4j_server.Neo4jServerConfig:
-    return neo4j_server.Neo4jServerConfig(data_dir=build_dir / "neo4j", bolt_port=port)
+    return neo4j_server.Neo4jServerConfig(data_dir=build_dir / NEO4J_DIR, bolt_port=port)
 
 
 def settings_for(build_dir: Path) -> Neo4jSettings:
-    return Neo4jSettings.from_env(local_data_dir=build_dir / "neo4j")
+    return Neo4jSettings.from_env(local_data_dir=build_dir / NEO4J_DIR)
 
 
 def _connection_error(settings: Neo4jSettings, exc: Exception) -> NoReturn:
@@ -102,8 +109,8 @@ def describe_load(loaded: dict[str, Any] | None, build_dir: Path) -> str:
     if not loaded.get("complete"):
         return text + " - INCOMPLETE: the last load did not finish; run `policygraph load neo4j` again"
     try:
-        current = read_manifest(build_dir).get("graph_nt_sha256")
-    except FileNotFoundError:
+        current = Release.current(build_dir).sha256
+    except NoBuild:
         return text
     return text + (" = the current build" if current == loaded.get("build")
                    else " - differs from the current build; run `policygraph load neo4j`")
@@ -138,7 +145,8 @@ def load_neo4j(build_dir: Path) -> None:
 
     Example: policygraph load neo4j
     """
-    settings = settings_for(build_dir)
+    release = current_release(build_dir)
+    settings = release.neo4j_settings()
     bar: Any = None
 
     def progress(done: int, total: int) -> None:
@@ -150,9 +158,7 @@ def load_neo4j(build_dir: Path) -> None:
         bar.update(done - bar.pos)
 
     try:
-        report = load_build(settings, build_dir, progress=progress)
-    except FileNotFoundError as exc:
-        die(str(exc), EXIT_FAILURE)
+        report = release.load_neo4j(settings, progress=progress)
     except (DriverError, Neo4jError, OSError) as exc:
         _connection_error(settings, exc)
     finally:

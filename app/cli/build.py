@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from app import build as pipeline
-from app.cli_support import EXIT_BAD_INPUT, EXIT_FAILURE, die, stage_progress
-from ingest.errors import IngestError
+from policygraph.app.build import STAGES, WorkerDied, build, check_folder
+from policygraph.app.cli.support import EXIT_BAD_INPUT, EXIT_FAILURE, die, stage_progress
+from policygraph.ingest.errors import IngestError
 
 DEFAULT_DATA = Path("data/health-trainers")
 
@@ -16,22 +16,24 @@ data_option = click.option("--data", "data_dir", type=click.Path(path_type=Path)
                            show_default=True, help="Programme folder of curated YAML/CSV files.")
 
 
-@click.command()
+@click.command("build")
 @data_option
 @click.option("--strict", is_flag=True, help="Fail on any bad row of the activity extract (default: skip and report).")
 @click.pass_obj
-def build(build_dir: Path, data_dir: Path, strict: bool) -> None:
+def build_command(build_dir: Path, data_dir: Path, strict: bool) -> None:
     """Validate the curated data and build the graph files and the embedded store.
 
     Example: policygraph build --data data/health-trainers
     """
     try:
-        with stage_progress("build", pipeline.STAGES) as stage:
-            summary = pipeline.build(data_dir, build_dir, strict=strict, stage=stage)
+        with stage_progress("build", STAGES) as stage:
+            summary = build(data_dir, build_dir, strict=strict, stage=stage)
     except IngestError as exc:
         die(exc.render() + "\nnothing was changed under " + str(build_dir), EXIT_BAD_INPUT)
     except OSError as exc:
         die(f"could not write the build ({exc}); the previous build is intact", EXIT_FAILURE)
+    except WorkerDied as exc:
+        die(f"{exc}; the previous build is intact", EXIT_FAILURE)
     click.echo(f"built {summary.programme}: {summary.triples} triples in {summary.seconds:.2f} s "
                f"-> {build_dir}/graph.ttl, graph.nt, store/")
     for cls, count in sorted(summary.counts.items()):
@@ -48,10 +50,10 @@ def validate(data_dir: Path) -> None:
     Example: policygraph validate --data data/health-trainers
     """
     try:
-        prepared = pipeline.check_folder(data_dir)
+        prepared = check_folder(data_dir)
     except IngestError as exc:
         die(exc.render(), EXIT_BAD_INPUT)
     scope = prepared.scope
     sampled = "" if scope.complete else (f"; SHACL on {scope.validated} of them, sampling "
                                          f"{', '.join(scope.sampled_services)}")
-    click.echo(f"{prepared.prog.id}: valid ({len(prepared.lines)} triples{sampled})")
+    click.echo(f"{prepared.folder.id}: valid ({len(prepared.lines)} triples{sampled})")

@@ -6,23 +6,14 @@ from pathlib import Path
 
 import click
 
-from app.cli_support import die
-from app.exports import MEDIA_TYPES, export
-from app.views import DEFAULT_MAX_NODES, View, neighbourhood_view, vision_view
-
-
-def make_view(build_dir: Path, view: str, intent: str | None, site: str | None, period: str | None,
-              node: str | None, hops: int, max_nodes: int) -> View:
-    if view == "neighbourhood":
-        if not node:
-            raise click.UsageError("--view neighbourhood needs --node IRI")
-        return neighbourhood_view(build_dir, node, hops, max_nodes)
-    return vision_view(build_dir, intent, site, period, max_nodes)
+from policygraph.app.cli.support import current_release, die
+from policygraph.app.exports import MEDIA_TYPES, VIEWS, export, make_view
+from policygraph.app.read.views import DEFAULT_MAX_NODES
 
 
 @click.command(name="export")
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(MEDIA_TYPES)))
-@click.option("--view", type=click.Choice(["vision", "neighbourhood"]), default="vision", show_default=True)
+@click.option("--view", type=click.Choice(VIEWS), default="vision", show_default=True)
 @click.option("--intent", help="Intent or document id (vision view); default: all intents.")
 @click.option("--site", help="Only this service (case letter).")
 @click.option("--period", help="Only this period id.")
@@ -40,13 +31,15 @@ def export_command(build_dir: Path, fmt: str, view: str, intent: str | None, sit
 
     Example: policygraph export html --intent reach-hard-to-reach-in-community -o vision.html
     """
+    release = current_release(build_dir)
+    if view == "neighbourhood" and not node:
+        raise click.UsageError("--view neighbourhood needs --node IRI")
     try:
-        chosen = make_view(build_dir, view, intent, site, period, node, hops, max_nodes)
-        data = export(build_dir, chosen, fmt)
+        chosen = make_view(release, view, intent=intent, service=site, period=period, node=node, hops=hops,
+                           max_nodes=max_nodes)
+        data = export(release, chosen, fmt)
     except KeyError as exc:
         die(str(exc.args[0]), 2)
-    except FileNotFoundError as exc:
-        die(str(exc), 1)
     tmp = output.with_name(f".{output.name}.tmp")
     tmp.write_bytes(data)
     tmp.replace(output)  # never leave a half-written file under the requested name

@@ -7,11 +7,13 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import NoReturn
 
 import click
 
-from graph.results import FORMATS, QueryResult, render
+from policygraph.app.release import NoBuild, Release
+from policygraph.graph.results import FORMATS, QueryResult, render
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +25,14 @@ def die(message: str, code: int) -> NoReturn:
     """Print `error: message` on stderr and exit with `code` (1 failure, 2 bad usage or input)."""
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+def current_release(build_dir: Path) -> Release:
+    """The build folder's current release, or exit 1 saying there is none."""
+    try:
+        return Release.current(build_dir)
+    except NoBuild as exc:
+        die(str(exc), EXIT_FAILURE)
 
 
 format_option = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)

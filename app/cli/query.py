@@ -6,19 +6,26 @@ from pathlib import Path
 
 import click
 
-from app.build import store_dir
-from app.cli_support import EXIT_BAD_INPUT, EXIT_FAILURE, die, emit, format_option, param_option, parse_params
-from app.named import list_queries, run_named
-from graph.neo4j_store import Neo4jUnavailable
-from graph.sparql_guard import (
+from policygraph.app.cli.support import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    current_release,
+    die,
+    emit,
+    format_option,
+    param_option,
+    parse_params,
+)
+from policygraph.app.read.queries import list_queries, run_named, run_sparql
+from policygraph.graph.neo4j_store import Neo4jUnavailable
+from policygraph.graph.sparql_guard import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT_S,
     QueryFailed,
     QueryTimeout,
     RefusedQuery,
-    run_bounded,
 )
-from queries import BadParameters, QueryNotFound
+from policygraph.queries import BadParameters, QueryNotFound
 
 
 @click.command()
@@ -37,7 +44,7 @@ def sparql(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit
     """
     text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
     try:
-        result = run_bounded(store_dir(build_dir), text, parse_params(params), timeout_s=timeout, max_rows=limit)
+        result = run_sparql(current_release(build_dir), text, parse_params(params), timeout_s=timeout, max_rows=limit)
     except RefusedQuery as exc:
         die(str(exc), EXIT_BAD_INPUT)
     except (FileNotFoundError, QueryTimeout, QueryFailed) as exc:
@@ -63,7 +70,7 @@ def query(build_dir: Path, name: str | None, show_list: bool, fmt: str, params: 
         emit(list_queries(), fmt)
         return
     try:
-        result = run_named(build_dir, name, parse_params(params), engine=engine)
+        result = run_named(current_release(build_dir), name, parse_params(params), engine=engine)
     except (QueryNotFound, BadParameters) as exc:
         die(str(exc.args[0]), EXIT_BAD_INPUT)
     except (FileNotFoundError, Neo4jUnavailable) as exc:

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import html
 import json
+from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 from pyvis.network import Network
 
-from app.views import STATUS_COLOURS, View, layered_positions
+from policygraph.app.read.views import STATUS_COLOURS, View, layered_positions, neighbourhood_view, vision_view
+
+if TYPE_CHECKING:
+    from policygraph.app.release import Release
 
 SHAPES = {"document": "box", "intent": "ellipse", "expectation": "diamond", "value": "dot", "referral": "triangle",
           "adaptation": "star"}
@@ -74,6 +79,24 @@ def render_html(view: View, *, height: str = "720px") -> str:
         legend="".join(f"<span style=\"color:{colour}\">&#9632; {html.escape(status)}</span> "
                        for status, colour in STATUS_COLOURS.items()),
     )
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A view and its network page (HTML for the explorer's iframe)."""
+
+    view: View
+    html: str
+
+
+def drawn_vision(release: Release, intent: str | None, service: str | None) -> Drawn:
+    view = vision_view(release, intent, service)
+    return Drawn(view, render_html(view, height="620px"))
+
+
+def drawn_neighbourhood(release: Release, node: str, hops: int, max_nodes: int) -> Drawn:
+    view = neighbourhood_view(release, node, hops, max_nodes)
+    return Drawn(view, render_html(view, height="620px"))
 
 
 _TEMPLATE = """<!DOCTYPE html>

@@ -15,27 +15,28 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
-from app.overview import overview_of
-from app.release_cache import store_overview
-from graph.case_model import CaseModel
-from graph.derive import derive
-from ingest import nt
-from ingest.errors import IngestError, Location, Problem
-from ingest.programme import Programme, load_programme
-from ingest.rdf import prefixes, programme_statements, vocabulary_lines
-from ingest.shacl import Scope, sample_scope, shacl_violations
-from ontology import PG
+from policygraph.app.read.overview import Overview
+from policygraph.app.read.tables import overview_of
+from policygraph.graph.derive import derive
+from policygraph.graph.model import Cell, ProgrammeModel
+from policygraph.ingest.errors import IngestError, Location, Problem
+from policygraph.ingest.programme import ProgrammeFolder, load_programme
+from policygraph.ingest.rdf import Minter, prefixes, programme_statements, vocabulary_lines
+from policygraph.ingest.shacl import Scope, sample_scope, shacl_violations
+from policygraph.ontology import DIM, PG, concept_iri
+from policygraph.ontology import ntriples as nt
 
 log = logging.getLogger(__name__)
 
 Stage = Callable[[str], None]  # called with a stage's name when it starts
+CellKey = tuple[URIRef, URIRef, URIRef]
 
 
 @dataclass
 class Prepared:
-    prog: Programme
+    folder: ProgrammeFolder
     lines: list[str]  # canonical N-Triples: unique lines, sorted
     counts: dict[str, int]  # instances per policygraph class
     scope: Scope  # what SHACL validated
@@ -47,6 +48,21 @@ def no_stage(_name: str) -> None:
     return
 
 
+def cells_of(folder: ProgrammeFolder) -> dict[CellKey, Cell]:
+    """The configuration table as the model reads it, made from the records (the same IRIs as their statements),
+    so that derivation need not parse the per-service statements."""
+    iri = Minter(folder.id)
+    cells: dict[CellKey, Cell] = {}
+    for located in folder.configurations:
+        r = located.row
+        cell = Cell(iri=URIRef(iri("configuration", r.service, r.period, r.dimension)),
+                    service=URIRef(iri("service", r.service)), period=URIRef(iri("period", r.period)),
+                    dimension=DIM[r.dimension], known=r.status == "known", verbatim=r.verbatim,
+                    codes=frozenset(concept_iri(r.dimension, c) for c in r.codes), evidence=((r.source, r.locator),))
+        cells[(cell.service, cell.period, cell.dimension)] = cell
+    return cells
+
+
 @dataclass
 class _Draft:
     """The canonical statements, and what SHACL is still to check of them."""
@@ -54,18 +70,18 @@ class _Draft:
     lines: list[str]  # canonical N-Triples: unique lines, sorted
     # Over the context (the vocabulary and the programme-wide curated statements, parsed: model.graph),
     # with the configuration table made from the records.
-    model: CaseModel
+    model: ProgrammeModel
     unchecked: str  # N-Triples SHACL checks with the context: derived common statements, sampled services
     scope: Scope
 
 
-def _draft(prog: Programme, stage: Stage) -> _Draft:
+def _draft(folder: ProgrammeFolder, stage: Stage) -> _Draft:
     stage("statements")
-    statements = programme_statements(prog)
+    statements = programme_statements(folder)
     core = [*vocabulary_lines(), *statements.core]
     context = nt.to_graph(core)
     stage("derivation")
-    model = CaseModel(context, statements.cells)
+    model = ProgrammeModel(context, cells_of(folder))
     derived = derive(model)
     derived_common = derived.common
     core += derived_common
@@ -84,29 +100,25 @@ def _check(draft: _Draft, folder: Path, stage: Stage) -> None:
     stage("SHACL")
     # The context already holds the vocabulary and the programme-wide curated statements: add the rest.
     draft.model.graph.parse(data=draft.unchecked, format="nt")
-    _check_shapes(draft.model.graph, folder)
+    violations = shacl_violations(draft.model.graph)
+    if violations:
+        raise IngestError([Problem(Location(folder), f"SHACL: {v}",
+                                   "fix the record behind this node (see ontology/shapes.ttl)") for v in violations])
 
 
-def prepare(prog: Programme, stage: Stage = no_stage) -> Prepared:
+def prepare(folder: ProgrammeFolder, stage: Stage = no_stage) -> Prepared:
     """Statements (curated + derived) of a validated programme, SHACL-checked; raises IngestError."""
     started = time.perf_counter()
-    draft = _draft(prog, stage)
-    _check(draft, prog.folder, stage)
-    log.info("prepared %s: %d statements in %.2f s", prog.id, len(draft.lines), time.perf_counter() - started)
-    return Prepared(prog, draft.lines, count_instances(draft.lines), draft.scope, prefixes(prog.id))
+    draft = _draft(folder, stage)
+    _check(draft, folder.folder, stage)
+    log.info("prepared %s: %d statements in %.2f s", folder.id, len(draft.lines), time.perf_counter() - started)
+    return Prepared(folder, draft.lines, count_instances(draft.lines), draft.scope, prefixes(folder.id))
 
 
 def _chain(first: list[str], rest: Iterable[list[str]]) -> Iterable[str]:
     yield from first
     for lines in rest:
         yield from lines
-
-
-def _check_shapes(sample: Graph, folder: Path) -> None:
-    violations = shacl_violations(sample)
-    if violations:
-        raise IngestError([Problem(Location(folder), f"SHACL: {v}",
-                                   "fix the record behind this node (see ontology/shapes.ttl)") for v in violations])
 
 
 def count_instances(lines: Iterable[str]) -> dict[str, int]:
@@ -129,20 +141,19 @@ class CoreFile:
     triples: int
     counts: dict[str, int]
     scope: Scope
-    prefixes: dict[str, str]
+    overview: Overview
 
 
-def write_core(prog: Programme, out: Path, written: Callable[[], None] | None = None,
+def write_core(folder: ProgrammeFolder, out: Path, written: Callable[[], None] | None = None,
                batch: int = 50_000) -> CoreFile:
     """Prepare the programme's statements and write them to `out` as canonical N-Triples.
 
     `written` is called once `out` is complete and before SHACL checks the statements, so a build can
     load them meanwhile (a violation still fails it before anything is released); the lines are freed
-    first, so the check holds only its sample in memory. Beside `out` goes the explorer's Overview of
-    the programme (app/overview.py), from the model this worker holds, so the explorer's first start
-    after the build need not parse the graph to show its first page."""
+    first, so the check holds only its sample in memory. The result carries the explorer's Overview of the
+    programme, from the model this process holds, for the release to store."""
     started = time.perf_counter()
-    draft = _draft(prog, no_stage)
+    draft = _draft(folder, no_stage)
     digest = hashlib.sha256()
     with out.open("wb") as handle:
         for start in range(0, len(draft.lines), batch):
@@ -153,12 +164,11 @@ def write_core(prog: Programme, out: Path, written: Callable[[], None] | None = 
         written()
     triples, counts = len(draft.lines), count_instances(draft.lines)
     draft.lines = []
-    sha256 = digest.hexdigest()
     model = draft.model
-    store_overview(out, sha256, overview_of(model, {key: cell.known for key, cell in model.cells.items()}, prog.id))
-    _check(draft, prog.folder, no_stage)
+    overview = overview_of(model, {key: cell.known for key, cell in model.cells.items()}, folder.id)
+    _check(draft, folder.folder, no_stage)
     log.info("wrote and checked %s: %d statements in %.2f s", out.name, triples, time.perf_counter() - started)
-    return CoreFile(sha256, triples, counts, draft.scope, prefixes(prog.id))
+    return CoreFile(digest.hexdigest(), triples, counts, draft.scope, overview)
 
 
 def check_folder(data_dir: Path, stage: Stage = no_stage) -> Prepared:
@@ -168,10 +178,10 @@ def check_folder(data_dir: Path, stage: Stage = no_stage) -> Prepared:
     return prepare(load_programme(data_dir), stage)
 
 
-def validate_folder(data_dir: Path) -> tuple[Programme, Graph]:
+def validate_folder(data_dir: Path) -> tuple[ProgrammeFolder, Graph]:
     """`check_folder`, with the statements as an rdflib graph (for small programmes: tests, fixtures)."""
     prepared = check_folder(data_dir)
     graph = nt.to_graph(prepared.lines)
     for prefix, namespace in prepared.prefixes.items():
         graph.bind(prefix, namespace, replace=True)
-    return prepared.prog, graph
+    return prepared.folder, graph

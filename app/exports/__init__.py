@@ -10,7 +10,7 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
 
@@ -19,10 +19,19 @@ import matplotlib.pyplot as plt
 import networkx as nx
 from rdflib import Graph, URIRef
 
-from app.analysis import loaded_build
-from app.netview import render_html
-from app.views import STATUS_COLOURS, View, layered_positions
-from ontology import PG, PREFIXES
+from policygraph.app.exports.html import render_html
+from policygraph.app.read.views import (
+    DEFAULT_MAX_NODES,
+    STATUS_COLOURS,
+    View,
+    layered_positions,
+    neighbourhood_view,
+    vision_view,
+)
+from policygraph.ontology import PG, PREFIXES
+
+if TYPE_CHECKING:
+    from policygraph.app.release import Release
 
 MEDIA_TYPES = {
     "html": "text/html", "svg": "image/svg+xml", "png": "image/png", "gexf": "application/xml",
@@ -74,9 +83,9 @@ def _figure(view: View, fmt: str) -> bytes:
         plt.close(fig)
 
 
-def subgraph_rdf(build_dir: Path, view: View) -> Graph:
-    """The build's statements about the view's nodes, with their evidence and the sources cited."""
-    full = loaded_build(build_dir).model.graph
+def subgraph_rdf(release: Release, view: View) -> Graph:
+    """The release's statements about the view's nodes, with their evidence and the sources cited."""
+    full = release.model().graph
     out = Graph()
     for prefix, ns in PREFIXES.items():
         out.bind(prefix, ns)
@@ -107,7 +116,7 @@ def claims_csv(view: View) -> str:
     return out.getvalue()
 
 
-def export(build_dir: Path, view: View, fmt: str) -> bytes:
+def export(release: Release, view: View, fmt: str) -> bytes:
     """The view as bytes in `fmt` (one of MEDIA_TYPES)."""
     writers: dict[str, Callable[[], bytes]] = {
         "html": lambda: render_html(view).encode("utf-8"),
@@ -116,10 +125,32 @@ def export(build_dir: Path, view: View, fmt: str) -> bytes:
         "gexf": lambda: "\n".join(nx.generate_gexf(_flat(view))).encode("utf-8"),
         "graphml": lambda: "\n".join(nx.generate_graphml(_flat(view))).encode("utf-8"),
         "cyjs": lambda: json.dumps(nx.cytoscape_data(_flat(view)), ensure_ascii=False, indent=1).encode("utf-8"),
-        "ttl": lambda: subgraph_rdf(build_dir, view).serialize(format="turtle", encoding="utf-8"),
-        "jsonld": lambda: subgraph_rdf(build_dir, view).serialize(format="json-ld", encoding="utf-8"),
+        "ttl": lambda: subgraph_rdf(release, view).serialize(format="turtle", encoding="utf-8"),
+        "jsonld": lambda: subgraph_rdf(release, view).serialize(format="json-ld", encoding="utf-8"),
         "csv": lambda: claims_csv(view).encode("utf-8"),
     }
     if fmt not in writers:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(writers)}")
     return writers[fmt]()
+
+
+VIEWS = ("vision", "neighbourhood")
+
+
+def make_view(release: Release, view: str = "vision", *, intent: str | None = None, service: str | None = None,
+              period: str | None = None, node: str | None = None, hops: int = 1,
+              max_nodes: int = DEFAULT_MAX_NODES) -> View:
+    """The view `policygraph export` and the Export page draw: the vision-to-practice view (of one intent,
+    service and period when given) or the neighbourhood of `node`."""
+    if view == "neighbourhood":
+        if not node:
+            raise ValueError("the neighbourhood view needs a centre node (--node IRI)")
+        return neighbourhood_view(release, node, hops, max_nodes)
+    if view != "vision":
+        raise ValueError(f"unknown view {view!r}; use one of {', '.join(VIEWS)}")
+    return vision_view(release, intent, service, period, max_nodes)
+
+
+def export_view(release: Release, fmt: str, **view: Any) -> bytes:
+    """`make_view(release, **view)` in `fmt`."""
+    return export(release, make_view(release, **view), fmt)

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import networkx as nx
 from rdflib import RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from app.analysis import loaded_build, start_node
-from graph.projection import local_name
-from graph.traces import CONSISTENT, DEPARTED, UNKNOWN
-from ontology import PG
+from policygraph.app.read.tables import start_node
+from policygraph.graph.model import local_name
+from policygraph.graph.traces import CONSISTENT, DEPARTED, UNKNOWN
+from policygraph.ontology import PG
+
+if TYPE_CHECKING:
+    from policygraph.app.release import Release
 
 LAYERS = {"document": 0, "intent": 1, "expectation": 2, "value": 3, "referral": 4, "adaptation": 4}
 STATUS_COLOURS = {CONSISTENT: "#2e7d32", DEPARTED: "#c62828", UNKNOWN: "#9e9e9e"}
@@ -38,16 +41,16 @@ def _truncated(shown: int, total: int, exact: bool = True) -> str:
             "narrow the view or raise the node cap")
 
 
-def vision_view(build_dir: Path, intent: str | None = None, service: str | None = None,
+def vision_view(release: Release, intent: str | None = None, service: str | None = None,
                 period: str | None = None, max_nodes: int = DEFAULT_MAX_NODES) -> View:
     """Document -> intent -> expectation -> configuration value -> referral pathway / adaptation.
 
     The cap is applied before anything is computed per node, so a national programme's tens of thousands
     of trace nodes cost a sort, not an evidence look-up each."""
-    loaded = loaded_build(build_dir)
-    dig = loaded.trace_graph
+    model = release.model()
+    dig = model.trace_graph
     if intent:
-        start = str(start_node(loaded, intent))
+        start = str(start_node(release, intent))
         reach = {start, *nx.descendants(dig, start), *nx.ancestors(dig, start)}
     else:
         reach = set(dig)
@@ -62,13 +65,13 @@ def vision_view(build_dir: Path, intent: str | None = None, service: str | None 
         incoming = [dig.edges[p, n]["status"] for p in dig.predecessors(n) if p in keep]
         status = DEPARTED if DEPARTED in incoming else UNKNOWN if UNKNOWN in incoming else CONSISTENT
         sub.add_node(n, label=attrs["label"], kind=attrs["kind"], layer=LAYERS[attrs["kind"]], status=status,
-                     iri=n, evidence=list(loaded.model.evidence(URIRef(n))))
+                     iri=n, evidence=list(model.evidence(URIRef(n))))
     for a in shown:
         for b, attrs in dig.succ[a].items():
             if b in sub:
                 sub.add_edge(a, b, relation=attrs["relation"], status=attrs["status"],
                              evidence=list(attrs["evidence"]))
-    title = "Vision to practice" + (f": {loaded.model.label(URIRef(start_node(loaded, intent)))}" if intent else "") \
+    title = "Vision to practice" + (f": {model.label(URIRef(start_node(release, intent)))}" if intent else "") \
         + (f", case study {service}" if service else "") + (f", {period}" if period else "")
     if len(order) <= max_nodes:
         return View(title, sub)
@@ -102,12 +105,12 @@ def _evidence(graph: Graph, term: URIRef | BNode) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def neighbourhood_view(build_dir: Path, node: str, hops: int = 1, max_nodes: int = 150) -> View:
+def neighbourhood_view(release: Release, node: str, hops: int = 1, max_nodes: int = 150) -> View:
     """The resources within `hops` links of `node` (either direction), nearest first (then by IRI), capped.
 
     Walked level by level on the build's graph with indexed look-ups; once more nodes are found than the
     cap, farther levels are not walked (they could not be shown), and the note says "at least"."""
-    graph = loaded_build(build_dir).model.graph
+    graph = release.model().graph
     if next(graph.triples((_term(node), None, None)), None) is None \
             and next(graph.triples((None, None, _term(node))), None) is None:
         raise KeyError(f"{node} is not in this build")

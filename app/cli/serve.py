@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import signal
 import sys
-from functools import partial
 from pathlib import Path
 from types import FrameType
 
 import click
 
-from app.build import store_dir
-from app.endpoint import HOST, close_endpoint, open_endpoint
-from graph.sparql_guard import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S
+from policygraph.app.cli.support import current_release
+from policygraph.app.endpoint import HOST, close_endpoint, open_endpoint
+from policygraph.app.release import Release
+from policygraph.graph.sparql_guard import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S
 
 
 def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -35,9 +35,9 @@ def serve(build_dir: Path, port: int, timeout: float, max_rows: int, cors: bool)
 
     Example: policygraph serve --port 7878, then query http://127.0.0.1:7878/query
     """
+    current_release(build_dir)
     try:
-        store_dir(build_dir)
-        server = open_endpoint(partial(store_dir, build_dir), port, timeout, max_rows, cors=cors)
+        server = open_endpoint(lambda: Release.current(build_dir).store_dir, port, timeout, max_rows, cors=cors)
     except (FileNotFoundError, RuntimeError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)

@@ -1,4 +1,5 @@
-"""A typed, read-only view of a build's configuration table, intents and evidence.
+"""A typed, read-only view of a programme's graph: its configuration table, intents, evidence and the
+vision-to-practice (trace) graph.
 
 Built from the RDF graph by direct triple look-ups (no SPARQL engine), so analytics run in
 milliseconds on the case and stay linear on national-scale programmes.
@@ -6,16 +7,26 @@ milliseconds on the case and stay linear on national-scale programmes.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from ontology import ORIENTATION, PG
+from policygraph.ontology import ORIENTATION, PG
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 Citation = tuple[str, str]  # (source id, locator)
+
+
+def local_name(iri: str) -> str:
+    """The last segment of an IRI (after '#' or '/')."""
+    return iri.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -39,8 +50,8 @@ class Expectation:
     evidence: tuple[Citation, ...]
 
 
-class CaseModel:
-    """Services, ordered periods, cells, expectations and concept orientations of one build."""
+class ProgrammeModel:
+    """Services, ordered periods, cells, expectations and concept orientations of one programme's graph."""
 
     def __init__(self, graph: Graph, cells: dict[tuple[URIRef, URIRef, URIRef], Cell] | None = None) -> None:
         """`cells`: the configuration table when the caller already has it (a build makes it from the
@@ -51,8 +62,21 @@ class CaseModel:
         self._idents: dict[URIRef, str] = {}
         self._orientations: dict[URIRef, str] = {}
         self._broader: dict[URIRef, frozenset[URIRef]] = {}
+        self._trace_lock = threading.Lock()
         if cells is not None:
             self.__dict__["cells"] = cells  # takes the place of the cached property
+
+    @property
+    def trace_graph(self) -> nx.DiGraph[str]:
+        """The directed vision-to-practice graph (graph.traces), made on first use (seconds on a national
+        programme, which the pages a visitor opens first do not need)."""
+        with self._trace_lock:
+            if "_trace" not in self.__dict__:
+                from policygraph.graph.traces import trace_graph  # noqa: PLC0415 - traces import this module
+
+                self.__dict__["_trace"] = trace_graph(self)
+            found: nx.DiGraph[str] = self.__dict__["_trace"]
+            return found
 
     def label(self, node: URIRef) -> str:
         value = self.graph.value(node, RDFS.label) or self.graph.value(node, SKOS.prefLabel)

@@ -1,6 +1,6 @@
 """The `policygraph` command: each subcommand parses its arguments and calls one library function.
 
-Subcommands live in their own modules (app/cli_*.py), imported only when they run: `policygraph build`
+Subcommands live in their own modules (app/cli/*.py), imported only when they run: `policygraph build`
 need not import the Neo4j driver, pandas or matplotlib, and `policygraph explore` (which hands over to
 Streamlit) none of them (the imports of every command took ~2 s).
 """
@@ -18,18 +18,18 @@ log = logging.getLogger("policygraph")
 
 # name -> "module:attribute" of the click command (`--help` lists them by name).
 COMMANDS = {
-    "build": "app.cli_build:build",
-    "validate": "app.cli_build:validate",
-    "sparql": "app.cli_query:sparql",
-    "query": "app.cli_query:query",
-    "trace": "app.cli_analytics:trace",
-    "drift": "app.cli_analytics:drift",
-    "export": "app.cli_export:export_command",
-    "explore": "app.cli_explore:explore",
-    "serve": "app.cli_serve:serve",
-    "neo4j": "app.cli_neo4j:neo4j_group",
-    "load": "app.cli_neo4j:load_group",
-    "cypher": "app.cli_neo4j:cypher",
+    "build": "policygraph.app.cli.build:build_command",
+    "validate": "policygraph.app.cli.build:validate",
+    "sparql": "policygraph.app.cli.query:sparql",
+    "query": "policygraph.app.cli.query:query",
+    "trace": "policygraph.app.cli.analytics:trace",
+    "drift": "policygraph.app.cli.analytics:drift",
+    "export": "policygraph.app.cli.export:export_command",
+    "explore": "policygraph.app.cli.explore:explore",
+    "serve": "policygraph.app.cli.serve:serve",
+    "neo4j": "policygraph.app.cli.neo4j:neo4j_group",
+    "load": "policygraph.app.cli.neo4j:load_group",
+    "cypher": "policygraph.app.cli.neo4j:cypher",
 }
 
 
@@ -58,7 +58,3 @@ def main(ctx: click.Context, build_dir: Path, verbose: int) -> None:
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     ctx.obj = build_dir
-
-
-if __name__ == "__main__":
-    main()

@@ -9,16 +9,17 @@ from pathlib import Path
 
 import click
 
-from app.cli_support import die
+from policygraph.app.cli.support import die
+from policygraph.app.release import MANIFEST
 
-EXPLORER_ENTRY = Path(__file__).resolve().parent / "explorer" / "main.py"
+EXPLORER_ENTRY = Path(__file__).resolve().parents[1] / "explorer" / "main.py"
 
 
 def _programme(spec: str) -> tuple[str | None, Path]:
     """NAME=BUILD_DIR or BUILD_DIR (labelled with its manifest's programme); the build must be there."""
     name, sep, folder = spec.partition("=")
     label, path = (name.strip() or None, Path(folder)) if sep else (None, Path(spec))
-    if not (path / "manifest.json").exists():
+    if not (path / MANIFEST).exists():
         die(f"--programme {spec}: no build in {path}; build it first with "
             f"`policygraph --build-dir {path} build --data DIR`", 2)
     return label, path.resolve()
@@ -39,13 +40,16 @@ def explore(ctx: click.Context, programme_specs: tuple[str, ...]) -> None:
     build_dir: Path = ctx.obj
     builds = [_programme(spec) for spec in programme_specs]
     current = build_dir.resolve()
-    if not builds or (current / "manifest.json").exists():
+    if not builds or (current / MANIFEST).exists():
         builds.insert(0, (None, current))  # the current build first (the default), as without --programme
     else:
         click.echo(f"no build in {build_dir}: offering the --programme builds only", err=True)
     env = {**os.environ, "POLICYGRAPH_BUILD": str(builds[0][1]),
            "POLICYGRAPH_BUILDS": json.dumps([[label, str(path)] for label, path in builds])}
     # Streamlit's command line, in a process that starts loading the builds first (app/explorer/serve.py).
-    args = [sys.executable, "-m", "app.explorer.serve", "run", str(EXPLORER_ENTRY), "--browser.gatherUsageStats",
-            "false", "--client.toolbarMode", "viewer", "--server.address", "127.0.0.1", *ctx.args]
+    # -P: the working directory is not put first on the import path (a user's own `queries/` folder must not
+    # shadow anything the explorer imports).
+    args = [sys.executable, "-P", "-m", "policygraph.app.explorer.serve", "run", str(EXPLORER_ENTRY),
+            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer", "--server.address", "127.0.0.1",
+            *ctx.args]
     os.execve(sys.executable, args, env)  # noqa: S606 - replace this process with the Streamlit server

@@ -1,8 +1,4 @@
-"""`policygraph trace` and `policygraph drift`.
-
-Both read the build's analytics snapshot when the explorer has written one (signed with this user's key,
-app/snapshot.py: ~1 s on the national programme instead of a ~6.5 s parse) and parse the build otherwise;
-they never write one."""
+"""`policygraph trace` and `policygraph drift`."""
 
 from __future__ import annotations
 
@@ -12,11 +8,10 @@ from pathlib import Path
 
 import click
 
-from app.analysis import drift_table, run_trace, trace_table
-from app.cli_support import die
-from app.snapshot import explorer_build
-from graph.results import render
-from graph.traces import DEFAULT_HOP_CAP, DEFAULT_RESULT_CAP
+from policygraph.app.cli.support import current_release, die
+from policygraph.app.read.tables import drift_table, run_trace, trace_table
+from policygraph.graph.results import render
+from policygraph.graph.traces import DEFAULT_HOP_CAP, DEFAULT_RESULT_CAP
 
 
 @click.command()
@@ -33,13 +28,11 @@ def trace(build_dir: Path, ident: str, site: str | None, period: str | None, fmt
 
     Example: policygraph trace --intent reach-hard-to-reach-in-community --site D
     """
+    release = current_release(build_dir)
     try:
-        explorer_build(build_dir)  # loaded once, from the snapshot if usable: run_trace then finds it loaded
-        result = run_trace(build_dir, ident, service=site, period=period, hop_cap=max_hops, result_cap=max_paths)
+        result = run_trace(release, ident, service=site, period=period, hop_cap=max_hops, result_cap=max_paths)
     except KeyError as exc:
         die(str(exc.args[0]), 2)
-    except FileNotFoundError as exc:
-        die(str(exc), 1)
     if fmt == "json":
         payload = {"start": result.start, "truncated": result.truncated, "labels": result.labels,
                    "paths": [[asdict(h) for h in p.hops] for p in result.paths]}
@@ -60,11 +53,7 @@ def drift(build_dir: Path, site: str | None, fmt: str) -> None:
 
     Example: policygraph drift --site D
     """
-    try:
-        explorer_build(build_dir)
-        table = drift_table(build_dir, site)
-    except FileNotFoundError as exc:
-        die(str(exc), 1)
+    table = drift_table(current_release(build_dir), site)
     click.echo(render(table, fmt), nl=False)
     for note in table.notes:
         click.echo(f"note: {note}", err=True)
