@@ -1,8 +1,8 @@
 """A read-only SPARQL 1.1 Protocol endpoint over the embedded store, on 127.0.0.1 only.
 
-Each query runs in a child process (forked from a preloaded fork server) that checks it is a local, read-only
+Each query runs in a killable child process (policygraph.graph.child) that checks it is a local, read-only
 query, runs it on a read-only view of the current build's store, caps the rows and serializes the answer in
-the negotiated format; the parent kills the child at the time limit. Why not Oxigraph's own server:
+the negotiated format; the child is killed at the time limit. Why not Oxigraph's own server:
 docs/decisions/0005-sparql-endpoint.md.
 """
 
@@ -10,22 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing as mp
 import re
-import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import islice
-from multiprocessing.connection import Connection
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
+from policygraph.graph.child import ChildDied, ChildTimeout, kill_running, run_killable
 from policygraph.graph.sparql_guard import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, RefusedQuery, check_read_only
 
 log = logging.getLogger(__name__)
@@ -155,24 +152,6 @@ def answer(job: Job) -> Reply:
         return error(400, f"query failed: {exc}")
 
 
-def _child(job: Job, conn: Connection) -> None:
-    try:
-        conn.send(answer(job))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as a 500
-        conn.send(error(500, f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
-
-
-def _preload() -> list[str]:
-    """What the fork server imports once: this module (pyoxigraph, rdflib) and the project modules this process
-    has imported, so that re-running the main module in each child (multiprocessing does; Python 3.11 ignores
-    '__main__' in the preload list) finds its imports done."""
-    main_spec = getattr(sys.modules["__main__"], "__spec__", None)
-    ours = [name for name in list(sys.modules) if name.split(".")[0] == "policygraph"]
-    return [__name__, *ours, *([main_spec.name] if main_spec else [])]
-
-
 class Endpoint:
     """Runs queries in child processes, at most `max_concurrent` at once, each killed after `timeout_s`."""
 
@@ -180,10 +159,6 @@ class Endpoint:
                  max_rows: int = DEFAULT_MAX_ROWS, max_concurrent: int = MAX_CONCURRENT) -> None:
         self.locate, self.timeout_s, self.max_rows = locate, timeout_s, max_rows
         self._slots = threading.BoundedSemaphore(max_concurrent)
-        self._running: set[BaseProcess] = set()
-        self._lock = threading.Lock()
-        self._ctx = mp.get_context("forkserver")  # never fork this threaded process itself
-        self._ctx.set_forkserver_preload(_preload())
 
     def query(self, text: str, accept: str, default_graphs: tuple[str, ...] = (),
               named_graphs: tuple[str, ...] = (), timeout_s: float | None = None) -> Reply:
@@ -200,34 +175,22 @@ class Endpoint:
             self._slots.release()
 
     def _run(self, job: Job, timeout_s: float) -> Reply:
-        parent, child = self._ctx.Pipe(duplex=False)
-        proc = self._ctx.Process(target=_child, args=(job, child), daemon=True)
-        proc.start()
-        child.close()
-        with self._lock:
-            self._running.add(proc)
         try:
-            if not parent.poll(timeout_s):
-                log.warning("query stopped at the %g s limit", timeout_s)
-                return error(503, f"the query ran past the {timeout_s:g} s limit and was stopped; narrow it "
-                                  "(LIMIT, more specific patterns) or restart the server with a larger --timeout")
-            reply = cast(Reply, parent.recv())
-        except EOFError:
+            reply = run_killable(answer, job, timeout_s=timeout_s)
+        except ChildTimeout:
+            log.warning("query stopped at the %g s limit", timeout_s)
+            return error(503, f"the query ran past the {timeout_s:g} s limit and was stopped; narrow it "
+                              "(LIMIT, more specific patterns) or restart the server with a larger --timeout")
+        except ChildDied:
             return error(500, "the query process ended without an answer")
-        finally:
-            proc.kill()
-            proc.join(5)
-            parent.close()
-            with self._lock:
-                self._running.discard(proc)
+        except Exception as exc:  # noqa: BLE001 - anything the child raised: a clean 500, never a traceback
+            return error(500, f"{type(exc).__name__}: {exc}")
         if "X-Row-Limit-Reached" in reply.headers:
             log.warning("answer cut at the %d-row limit", job.max_rows)
         return reply
 
     def stop_all(self) -> None:
-        with self._lock:
-            for proc in self._running:
-                proc.kill()
+        kill_running()
 
 
 class SparqlServer(ThreadingHTTPServer):

@@ -78,6 +78,15 @@ class ProgrammeModel:
             found: nx.DiGraph[str] = self.__dict__["_trace"]
             return found
 
+    def trace_graph_of(self, service: URIRef | None) -> nx.DiGraph[str]:
+        """The trace graph, or one service's part of it (read for it alone unless the whole one is made: a
+        trace of one service need not wait for every service's cells)."""
+        if service is None or "_trace" in self.__dict__:
+            return self.trace_graph
+        from policygraph.graph.traces import trace_graph  # noqa: PLC0415 - traces import this module
+
+        return trace_graph(self, self.cells_of(service))
+
     def label(self, node: URIRef) -> str:
         value = self.graph.value(node, RDFS.label) or self.graph.value(node, SKOS.prefLabel)
         return str(value) if value is not None else str(node).rsplit("/", 1)[-1]
@@ -116,32 +125,45 @@ class ProgrammeModel:
         value = self.graph.value(node, predicate)
         return int(value) if isinstance(value, Literal) else 0
 
-    def cell_values(self) -> Iterator[tuple[URIRef, URIRef, URIRef, URIRef]]:
-        """(service, period, dimension, configuration value) of every cell of the configuration table."""
+    def cell_values(self, service: URIRef | None = None) -> Iterator[tuple[URIRef, URIRef, URIRef, URIRef]]:
+        """(service, period, dimension, configuration value) of every cell of the configuration table, or of one
+        service's cells."""
         g = self.graph
-        for conf in g.subjects(RDF.type, PG.ServiceConfiguration):
-            service = g.value(conf, PG.configurationOf)
+        configurations = (g.subjects(RDF.type, PG.ServiceConfiguration) if service is None
+                          else (c for c in g.subjects(PG.configurationOf, service)
+                                if (c, RDF.type, PG.ServiceConfiguration) in g))
+        for conf in configurations:
+            of = g.value(conf, PG.configurationOf)
             period = g.value(conf, PG.duringPeriod)
             for value in g.objects(conf, PG.hasValue):
                 dim = g.value(value, PG.onDimension)
-                if (isinstance(value, URIRef) and isinstance(service, URIRef) and isinstance(period, URIRef)
+                if (isinstance(value, URIRef) and isinstance(of, URIRef) and isinstance(period, URIRef)
                         and isinstance(dim, URIRef)):
-                    yield service, period, dim, value
+                    yield of, period, dim, value
 
-    @cached_property
-    def cells(self) -> dict[tuple[URIRef, URIRef, URIRef], Cell]:
+    def _cells(self, service: URIRef | None) -> dict[tuple[URIRef, URIRef, URIRef], Cell]:
         g = self.graph
         out: dict[tuple[URIRef, URIRef, URIRef], Cell] = {}
-        for service, period, dim, value in self.cell_values():
+        for of, period, dim, value in self.cell_values(service):
             verbatim = g.value(value, PG.verbatim)
-            out[(service, period, dim)] = Cell(
-                iri=value, service=service, period=period, dimension=dim,
+            out[(of, period, dim)] = Cell(
+                iri=value, service=of, period=period, dimension=dim,
                 known=g.value(value, PG.status) == PG.known,
                 verbatim=None if verbatim is None else str(verbatim),
                 codes=frozenset(c for c in g.objects(value, PG.codedAs) if isinstance(c, URIRef)),
                 evidence=self.evidence(value),
             )
         return out
+
+    @cached_property
+    def cells(self) -> dict[tuple[URIRef, URIRef, URIRef], Cell]:
+        return self._cells(None)
+
+    def cells_of(self, service: URIRef) -> dict[tuple[URIRef, URIRef, URIRef], Cell]:
+        """One service's cells (from `cells` when they are all made already, else read for it alone)."""
+        if "cells" in self.__dict__:
+            return {key: cell for key, cell in self.cells.items() if key[0] == service}
+        return self._cells(service)
 
     @cached_property
     def expectations(self) -> list[Expectation]:

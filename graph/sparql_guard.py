@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import queue
 from collections.abc import Mapping
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +10,7 @@ from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from policygraph.graph.child import ChildDied, ChildTimeout, run_killable
 from policygraph.graph.results import QueryResult
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -57,45 +55,27 @@ def check_read_only(text: str) -> None:
         raise RefusedQuery("SERVICE (federated queries) is refused: queries run on the local store only")
 
 
-def _worker(store_dir: str, text: str, params: dict[str, str], max_rows: int, conn: Connection) -> None:
-    # Runs in a child process so that a runaway query can be stopped by killing it.
-    from policygraph.graph.oxigraph_store import open_store  # noqa: PLC0415
+def _answer(store_dir: str, text: str, params: dict[str, str], max_rows: int) -> QueryResult:
+    """Check and run one query (in the killable child: parsing a hostile query is part of its cost)."""
+    from policygraph.graph.oxigraph_store import OxigraphStore  # noqa: PLC0415 - in the child
 
+    check_read_only(text)
     try:
-        # The same open-store cache as named queries (a spawned child answers one query, so it opens once).
-        result = open_store(Path(store_dir)).run(text, params, max_rows=max_rows)
-        conn.send(("ok", result))
-    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises it
-        conn.send(("error", f"{type(exc).__name__}: {exc}"))
-    finally:
-        conn.close()
+        return OxigraphStore(Path(store_dir)).run(text, params, max_rows=max_rows)
+    except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+        raise QueryFailed(f"{type(exc).__name__}: {exc}") from None
 
 
 def run_bounded(store_dir: Path, text: str, params: Mapping[str, str] | None = None, *,
                 timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS) -> QueryResult:
-    """Check `text` is read-only, then run it in a child process stopped after `timeout_s`."""
-    check_read_only(text)
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(str(store_dir), text, dict(params or {}), max_rows, child),
-                       daemon=True)
-    proc.start()
-    child.close()
+    """Check that `text` is a read-only query and run it, both in a child process killed after `timeout_s`."""
     try:
-        if not parent.poll(timeout_s):
-            raise QueryTimeout(f"the query ran past the {timeout_s:g} s limit and was stopped; "
-                               "narrow it (LIMIT, more specific patterns) or raise --timeout")
-        status, payload = parent.recv()
-    except (EOFError, queue.Empty) as exc:
-        raise QueryFailed("the query process ended without an answer") from exc
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        proc.join(5)
-        parent.close()
-    if status != "ok":
-        raise QueryFailed(str(payload))
-    assert isinstance(payload, QueryResult)
-    if payload.truncated:
-        payload.notes.append(f"stopped at the {max_rows}-row limit; more rows exist (raise --limit)")
-    return payload
+        result = run_killable(_answer, str(store_dir), text, dict(params or {}), max_rows, timeout_s=timeout_s)
+    except ChildTimeout as exc:
+        raise QueryTimeout(f"the query ran past the {timeout_s:g} s limit and was stopped; "
+                           "narrow it (LIMIT, more specific patterns) or raise --timeout") from exc
+    except ChildDied as exc:
+        raise QueryFailed(str(exc)) from exc
+    if result.truncated:
+        result.notes.append(f"stopped at the {max_rows}-row limit; more rows exist (raise --limit)")
+    return result

@@ -8,7 +8,7 @@ graphs: reference/anchors.md §C.2) and say when a cap cut them short.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -57,8 +57,9 @@ def _status(met: bool | None) -> str:
 
 
 class _TraceGraphBuilder:
-    def __init__(self, model: ProgrammeModel) -> None:
+    def __init__(self, model: ProgrammeModel, cells: Iterable[Cell]) -> None:
         self.model = model
+        self.cells = list(cells)
         self.dig: nx.DiGraph[str] = nx.DiGraph()
 
     def node(self, iri: URIRef, kind: str, cell: Cell | None = None) -> str:
@@ -80,7 +81,7 @@ class _TraceGraphBuilder:
                 if isinstance(doc, URIRef):
                     self.dig.add_edge(self.node(doc, "document"), intent, relation="statesIntent",
                                       status=CONSISTENT, evidence=model.evidence(exp.intent))
-            for cell in model.cells.values():
+            for cell in self.cells:
                 if cell.dimension == exp.dimension:
                     value = self.node(cell.iri, "value", cell)
                     self.dig.add_edge(target, value, relation="realisedAs", status=_status(model.meets(cell, exp)),
@@ -106,9 +107,11 @@ class _TraceGraphBuilder:
                                   status=_FIDELITY.get(fidelity, UNKNOWN), evidence=model.evidence(adaptation))
 
 
-def trace_graph(model: ProgrammeModel) -> nx.DiGraph[str]:
-    """The directed vision-to-practice graph of a build (node attrs: label, kind, service, period)."""
-    return _TraceGraphBuilder(model).build()
+def trace_graph(model: ProgrammeModel,
+                cells: Mapping[tuple[URIRef, URIRef, URIRef], Cell] | None = None) -> nx.DiGraph[str]:
+    """The directed vision-to-practice graph of a programme (node attrs: label, kind, service, period), over
+    `cells` (default: every cell of the configuration table)."""
+    return _TraceGraphBuilder(model, (model.cells if cells is None else cells).values()).build()
 
 
 def trace(dig: nx.DiGraph[str], start: URIRef, *, service: str | None = None,

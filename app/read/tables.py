@@ -198,20 +198,27 @@ def start_node(release: Release, ident: str) -> URIRef:
     """An intent or document id (or a full IRI) as the node a trace starts from."""
     if ident.startswith(("http://", "https://")):
         return URIRef(ident)
-    dig = release.model().trace_graph
+    model = release.model()
+    g = model.graph
     base = f"{ID_BASE}{release.programme}/"
+    starts = {e.intent for e in model.expectations}
+    starts |= {d for i in starts for d in g.objects(i, PG.statedIn) if isinstance(d, URIRef)}
     for kind in ("intent", "document"):
-        candidate = f"{base}{kind}/{ident}"
-        if candidate in dig:
-            return URIRef(candidate)
-    known = sorted(release.model().ident(URIRef(n)) for n, attrs in dig.nodes(data=True)
-                   if attrs.get("kind") in ("intent", "document"))
-    raise KeyError(f"no intent or document {ident!r}; choose one of: {', '.join(known)}")
+        candidate = URIRef(f"{base}{kind}/{ident}")
+        if candidate in starts:
+            return candidate
+    raise KeyError(f"no intent or document {ident!r}; choose one of: {', '.join(sorted(map(model.ident, starts)))}")
 
 
 def run_trace(release: Release, ident: str, *, service: str | None = None, period: str | None = None,
               hop_cap: int = DEFAULT_HOP_CAP, result_cap: int = DEFAULT_RESULT_CAP) -> TraceResult:
-    return trace(release.model().trace_graph, start_node(release, ident), service=service, period=period,
+    model = release.model()
+    of = None
+    if service is not None:
+        of = next((s for s in model.services if model.ident(s) == service), None)
+        if of is None:
+            raise KeyError(f"no service {service!r}; choose one of: {', '.join(map(model.ident, model.services))}")
+    return trace(model.trace_graph_of(of), start_node(release, ident), service=service, period=period,
                  hop_cap=hop_cap, result_cap=result_cap)
 
 
