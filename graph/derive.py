@@ -13,7 +13,7 @@ from fractions import Fraction
 from importlib.metadata import version
 from itertools import pairwise
 
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS
 
 from policygraph.graph.drift import Measure, all_measures
@@ -158,8 +158,3 @@ class _Deriver:
 def derive(model: ProgrammeModel) -> Derived:
     """Adaptations and measures derived from a programme's configuration table, as N-Triples lines."""
     return _Deriver(model).derive()
-
-
-def derived_statements(graph: Graph) -> Graph:
-    """Adaptations and measures derived from `graph` (not added to it)."""
-    return nt.to_graph(derive(ProgrammeModel(graph)).lines())

@@ -24,7 +24,7 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -232,10 +232,6 @@ def _sweep(driver: Driver, database: str, query: LiteralString, load_id: str) ->
         removed += n
         if n < DELETE_BATCH:
             return removed
-
-
-def load_triples(driver: Driver, triples: Iterable[Triple], **options: Any) -> LoadReport:
-    return push(driver, to_property_graph(triples), **options)
 
 
 # --- reading a build ----------------------------------------------------------------------------

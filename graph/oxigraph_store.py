@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,6 @@ from policygraph.graph.results import Cell, QueryResult
 log = logging.getLogger(__name__)
 
 PARAM_IRI_PREFIX = "iri:"
-MAX_OPEN_STORES = 4  # read-only stores kept open by open_store(), least recently used dropped first
 
 
 def bulk_load(store_dir: Path, *ntriples: Path) -> int:
@@ -153,76 +150,3 @@ class OxigraphStore:
 
     def triple_count(self) -> int:
         return len(self._store)
-
-
-def _stamp(store_dir: Path) -> tuple[int, int, int]:
-    """What tells one store from another at the same path: its CURRENT file (device, inode, mtime).
-    Raises FileNotFoundError when no store is there (any more)."""
-    try:
-        st = (store_dir / "CURRENT").stat()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no Oxigraph store at {store_dir}; run `policygraph build` first") from None
-    return (st.st_dev, st.st_ino, st.st_mtime_ns)
-
-
-class _OpenStores:
-    """Read-only stores kept open between queries, keyed by their resolved folder.
-
-    A build writes each release to a new folder, so a rebuild is a new key; a release the build deleted (or
-    a store replaced at the same path) is dropped before any lookup and never used. Opening one takes
-    10-50 ms on a national build (a 256 MB RocksDB); a pyoxigraph Store is safe to share between threads
-    for reads. At most `size` stay open: the least recently used is dropped first (a query still running
-    on it keeps its own reference)."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._lock = threading.Lock()
-        self._open: OrderedDict[Path, tuple[tuple[int, int, int], OxigraphStore]] = OrderedDict()
-
-    def get(self, store_dir: Path) -> OxigraphStore:
-        path = store_dir.resolve()
-        with self._lock:
-            for key, (stamp, _) in list(self._open.items()):
-                try:
-                    if _stamp(key) == stamp:
-                        continue
-                except FileNotFoundError:
-                    pass
-                del self._open[key]  # deleted or replaced since it was opened
-            hit = self._open.get(path)
-            if hit is not None:
-                self._open.move_to_end(path)
-                return hit[1]
-            stamp = _stamp(path)
-            store = OxigraphStore(path)
-            self._open[path] = (stamp, store)
-            while len(self._open) > self.size:
-                self._open.popitem(last=False)
-            return store
-
-    def paths(self) -> list[Path]:
-        """The folders held open, least recently used first."""
-        with self._lock:
-            return list(self._open)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._open.clear()
-
-
-_OPEN_STORES = _OpenStores(MAX_OPEN_STORES)
-
-
-def open_store(store_dir: Path) -> OxigraphStore:
-    """The read-only store at `store_dir`, kept open between calls (see _OpenStores); thread-safe."""
-    return _OPEN_STORES.get(store_dir)
-
-
-def open_store_paths() -> list[Path]:
-    """The store folders open_store() holds open, least recently used first."""
-    return _OPEN_STORES.paths()
-
-
-def close_open_stores() -> None:
-    """Forget every store open_store() holds (each closes when no query uses it any more)."""
-    _OPEN_STORES.clear()

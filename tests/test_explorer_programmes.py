@@ -199,8 +199,7 @@ def test_explore_passes_the_programmes_to_streamlit(build_dir: Path, national_bu
                                   "--server.port", "8999"])
     assert result.exit_code == 0, result.output
     args, env = started[0]
-    assert args[1:6] == ["-P", "-m", "policygraph.app.explorer.serve", "run",
-                         str(REPO / "app" / "explorer" / "main.py")]
+    assert args[1:6] == ["-P", "-m", "streamlit", "run", str(REPO / "app" / "explorer" / "main.py")]
     assert args[-2:] == ["--server.port", "8999"]
     assert json.loads(env["POLICYGRAPH_BUILDS"]) == [[None, str(build_dir.resolve())],
                                                      ["Nat", str(national_build.resolve())]]

@@ -14,7 +14,7 @@ from support import CASE, REPO, build_national
 
 from policygraph.app import release as release_module
 from policygraph.app.build import build
-from policygraph.app.explorer import common, startup
+from policygraph.app.explorer import startup
 from policygraph.app.read import tables
 from policygraph.app.read.overview import read_overview, write_overview
 from policygraph.app.release import Release
@@ -61,7 +61,6 @@ def test_the_overview_page_shows_stored_tables_without_loading_the_build(case: P
     monkeypatch.setenv("POLICYGRAPH_BUILD", str(case))
     monkeypatch.delenv("POLICYGRAPH_BUILDS", raising=False)
     monkeypatch.setattr(Release, "_load_model", _no_parse)
-    monkeypatch.setattr(common, "prewarm", lambda _paths: None)
     app = AppTest.from_file(str(REPO / "app" / "explorer" / "screens" / "overview.py"), default_timeout=60).run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.title[0].value == "National Health Trainers Service (England)"
@@ -72,9 +71,6 @@ def test_the_overview_page_shows_stored_tables_without_loading_the_build(case: P
 def gate(monkeypatch: pytest.MonkeyPatch) -> None:
     """app/explorer/startup.py's state afresh, as in a new explorer process."""
     monkeypatch.setattr(startup, "_READY", {step: threading.Event() for step in startup.STEPS})
-    monkeypatch.setattr(startup, "_NEEDED", set())
-    monkeypatch.setattr(startup, "_BEGUN", [])
-    monkeypatch.setattr(startup, "_SHOWN", [])
     monkeypatch.setattr(startup, "_PREPARER", [])
 
 
@@ -85,40 +81,41 @@ def _timed(fn: Callable[[], object]) -> float:
 
 
 @pytest.mark.usefixtures("gate")
-def test_page_runs_wait_for_the_background_imports_they_need(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert _timed(lambda: startup.wait(startup.PAGES)) < 0.1  # nothing prepares (AppTest, streamlit run)
-    assert _timed(startup.settle) < 0.1
-    monkeypatch.setattr(startup, "_NEEDED", set())
-    startup.preparing(threading.Thread(target=lambda: None))
+def test_page_runs_wait_for_the_background_steps_they_need(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _timed(lambda: startup.wait(startup.PAGES)) < 0.1  # nothing prepares yet: at once
+    monkeypatch.setattr(startup, "GRACE_S", 0.0)
+    go = threading.Event()
+    steps: list[str] = []
+
+    def prepare() -> None:
+        go.wait(5)
+        steps.append("model")
+        startup.ready(startup.MODEL)
+        go.clear()
+        go.wait(5)
+
+    startup.begin(prepare)
+    startup.begin(lambda: steps.append("again"))  # once per process
     done: list[str] = []
-    waiter = threading.Thread(target=lambda: (startup.wait(startup.OVERVIEW), done.append("overview"),
-                                              startup.wait(startup.MODEL), done.append("model"),
+    waiter = threading.Thread(target=lambda: (startup.wait(startup.MODEL), done.append("model"),
                                               startup.wait(startup.PAGES), done.append("pages")))
     waiter.start()
     time.sleep(0.2)
     assert done == []
-    startup.ready(startup.OVERVIEW)
-    time.sleep(0.2)
-    assert done == ["overview"]
-    assert _timed(lambda: startup.settle(startup.MODEL)) < 0.1  # a page waits for it: no more waiting
-    startup.ready(startup.MODEL)
-    time.sleep(0.2)
-    assert done == ["overview", "model"]
-    startup.ready(startup.PAGES)
+    go.set()
+    time.sleep(0.3)
+    assert done == ["model"]
+    go.set()
     waiter.join(5)
-    assert done == ["overview", "model", "pages"]
+    assert done == ["model", "pages"]  # the preparation's end readies every step
+    assert steps == ["model"]
 
 
 @pytest.mark.usefixtures("gate")
-def test_background_work_lets_the_first_page_run_alone(monkeypatch: pytest.MonkeyPatch) -> None:
-    startup.preparing(threading.Thread(target=lambda: None))
-    monkeypatch.setattr(startup, "GRACE_S", 0.3)
-    assert 0.4 < _timed(lambda: startup.settle(startup.MODEL, idle_s=0.5)) < 1.5  # no visitor yet: idle_s
-    startup.ready(startup.OVERVIEW)
-    startup.wait(startup.OVERVIEW)  # a page run begins: then until it ends, and GRACE_S more
-    threading.Timer(0.3, startup.shown).start()
-    assert 0.5 < _timed(lambda: startup.settle(startup.MODEL, idle_s=0)) < 1.5
-    assert _timed(startup.settle) < 0.1  # long enough after the first page: at once
-    startup.ready(startup.PAGES)
-    startup.wait(startup.PAGES, want=False)  # a background load does not hurry anything
-    assert not startup._NEEDED
+def test_the_preparation_starts_after_the_grace_period(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(startup, "GRACE_S", 0.5)
+    started: list[float] = []
+    t0 = time.monotonic()
+    startup.begin(lambda: started.append(time.monotonic() - t0))
+    startup.wait(startup.PAGES)
+    assert started and 0.45 < started[0] < 2.0

@@ -46,10 +46,8 @@ def explore(ctx: click.Context, programme_specs: tuple[str, ...]) -> None:
         click.echo(f"no build in {build_dir}: offering the --programme builds only", err=True)
     env = {**os.environ, "POLICYGRAPH_BUILD": str(builds[0][1]),
            "POLICYGRAPH_BUILDS": json.dumps([[label, str(path)] for label, path in builds])}
-    # Streamlit's command line, in a process that starts loading the builds first (app/explorer/serve.py).
-    # -P: the working directory is not put first on the import path (a user's own `queries/` folder must not
-    # shadow anything the explorer imports).
-    args = [sys.executable, "-P", "-m", "policygraph.app.explorer.serve", "run", str(EXPLORER_ENTRY),
-            "--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer", "--server.address", "127.0.0.1",
-            *ctx.args]
+    # Streamlit's own command line. -P: the working directory is not put first on the import path (a user's
+    # own `queries/` folder must not shadow anything the explorer imports).
+    args = [sys.executable, "-P", "-m", "streamlit", "run", str(EXPLORER_ENTRY), "--browser.gatherUsageStats",
+            "false", "--client.toolbarMode", "viewer", "--server.address", "127.0.0.1", *ctx.args]
     os.execve(sys.executable, args, env)  # noqa: S606 - replace this process with the Streamlit server

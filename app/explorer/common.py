@@ -10,12 +10,12 @@ determines (its model, page tables), keyed by the release's folder and its graph
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
 import re
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
@@ -118,15 +118,12 @@ def _forget_page_selections() -> None:
 
 
 def programme_chooser() -> None:
-    """The sidebar's programme selectbox (a caption when there is only one), and loading every programme's
-    model in the background if this process has not started that yet (`policygraph explore` does it at
-    start), so that choosing one later does not wait for its graph."""
+    """The sidebar's programme selectbox (a caption when there is only one)."""
     try:
         found = programmes()
     except ValueError as exc:
         st.error(str(exc))
         st.stop()
-    prewarm([p.path for p in found if p.built])
     if len(found) == 1:
         st.sidebar.caption(f"Programme: {plain(found[0].label)}")
         return
@@ -137,41 +134,39 @@ def programme_chooser() -> None:
 
 # --- loading a release's model, in the background or for a page ---------------------------------------------
 
-_WARMING = threading.Lock()  # one background load at a time: they share the two cores with the sessions
+MODEL_MODULES = ("policygraph.app.read.tables", "policygraph.app.read.views")
+PAGE_MODULES = ("policygraph.app.exports", "pandas.io.formats.style")  # Styler: the Services page
 
 
 def _is_loaded(release: Release) -> bool:
     return release.core_sha256 in loaded_models()
 
 
-def _warm(paths: Sequence[Path]) -> None:
-    for path in paths:
-        try:
-            release = Release.current(path)
-            if not _is_loaded(release):
-                startup.wait(startup.MODEL, want=False)
-                model = release.model()
-                _ = (model.cells, model.expectations, model.trace_graph)  # what the pages read, made now
-        except Exception:  # noqa: BLE001, S112 - the page that needs it reports the problem
-            continue
+def _warm(path: Path) -> None:
+    """Load a build's model and what the pages read of it; a failure is left for the page that needs it."""
+    try:
+        release = Release.current(path)
+        if not _is_loaded(release):
+            model = release.model()
+            _ = (model.cells, model.expectations, model.trace_graph)
+    except Exception:
+        log.info("could not load %s in the background", path, exc_info=True)
 
 
-def warm(path: Path) -> None:
-    """Load this build's model now, in this background thread (serve.py's preparation); a failure is left for
-    the page that needs it to report."""
-    _warm([path])
-
-
-def prewarm(paths: Sequence[Path]) -> None:
-    """Load these builds' models in a background thread (the first session after start triggers it)."""
-    if not paths or _WARMING.locked():
-        return
-
-    def run() -> None:
-        with _WARMING:
-            _warm(paths)
-
-    threading.Thread(target=run, name="policygraph-prewarm", daemon=True).start()
+def prepare_pages() -> None:
+    """startup.begin's work: the model's libraries, the default build's model, the drawing libraries, then the
+    other builds' models."""
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+    startup.ready(startup.MODEL)
+    builds = [path for _, path in configured_builds()]
+    if builds:
+        _warm(builds[0])
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
+    startup.ready(startup.PAGES)
+    for path in builds[1:]:
+        _warm(path)
 
 
 def require_release() -> Release:

@@ -1,6 +1,6 @@
 """policygraph explorer: the entry file only sets up navigation between the pages (and the sidebar's
-programme chooser, when the explorer was started on several builds), once the libraries the chosen page
-needs are imported (`policygraph explore` imports them in the background: app/explorer/startup.py)."""
+programme chooser, when the explorer was started on several builds); once a page has run, the others are
+prepared in the background (app/explorer/startup.py)."""
 
 from pathlib import Path
 
@@ -19,9 +19,10 @@ navigation = st.navigation([
     st.Page(PAGES / "query.py", title="Query", url_path="query"),
     st.Page(PAGES / "export.py", title="Export", url_path="export"),
 ])
-startup.wait(startup.OVERVIEW if navigation.url_path == "" else startup.PAGES)  # "": the default page, Overview
-from policygraph.app.explorer.common import programme_chooser  # noqa: E402 - after the wait above
+if navigation.url_path != "":  # "": the default page, the Overview, needs nothing the preparation imports
+    startup.wait(startup.PAGES)
+from policygraph.app.explorer.common import prepare_pages, programme_chooser  # noqa: E402 - after the wait above
 
 programme_chooser()
 navigation.run()
-startup.shown()
+startup.begin(prepare_pages)
