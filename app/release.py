@@ -213,8 +213,8 @@ class Release:
         from policygraph.graph.model import ProgrammeModel  # noqa: PLC0415
 
         # No cyclic garbage collection while millions of objects are made (each full collection would walk
-        # them all), then the model frozen out of later collections: with a national model loaded, a full
-        # collection took ~3.5 s and stalled whichever page run triggered it.
+        # them all), then the model frozen out of later collections (a full collection over a national model
+        # stalled whichever page run triggered it).
         collecting = gc.isenabled()
         gc.disable()
         try:

@@ -1,9 +1,9 @@
 """A read-only in-memory rdflib store with plain dict indexes, filled by N-Triples lines.
 
 Analytics (ProgrammeModel, traces, page views, exports) read a build through rdflib's Graph API. rdflib's own
-parser and Memory store cost ~30 µs and ~1.5 KB per triple: a national programme's million statements
-then took minutes to load. Oxigraph parses in Rust, and three dict indexes (s→p→[o], p→o→[s], o→[(s, p)])
-answer every pattern the analytics ask, at a few µs per triple; terms are created once and shared.
+parser and Memory store are too slow and too large for a national programme's million statements. Oxigraph
+parses in Rust, and three dict indexes (s→p→[o], p→o→[s], o→[(s, p)]) answer every pattern the analytics ask;
+terms are created once and shared.
 """
 
 from __future__ import annotations

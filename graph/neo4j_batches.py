@@ -9,12 +9,10 @@ Two paths (see graph.neo4j_load for when each is taken):
 - *merge*: nodes with `MERGE` on `uri` (properties replaced, stale labels removed), relationships with
   `MERGE` per type, everything stamped with the load id for the sweep that follows.
 
-What was measured on 512k triples (94k nodes, 277k relationships; details in docs/benchmarks.md):
-element ids returned by the node batches let relationships find their ends without an index lookup by
-uri (1.5x on relationships); one row of two lists per node batch, not one record per node (receiving
-records one by one was most of the client's time); ends sent as suffixes after the ids' common prefix;
-nodes grouped by shape, 15-30% less server and client time than one map per node; a node's links in
-one transaction, not one per type: server time on relationships 4.7 s -> 2.1 s.
+What measurements chose (docs/benchmarks.md): element ids returned by the node batches let relationships
+find their ends without an index lookup by uri; one row of two lists per node batch, not one record per node
+(receiving records one by one was most of the client's time); ends sent as suffixes after the ids' common
+prefix; nodes grouped by shape, not one map per node; a node's links in one transaction, not one per type.
 """
 
 from __future__ import annotations
@@ -53,7 +51,7 @@ _SAFE_KEY = re.compile(r"[A-Za-z0-9_]+(\.type)?")
 
 def merge_relationships_query(rel_type: str) -> LiteralString:
     """The MERGE for one relationship type. A MERGE with a dynamic type (`-[:$(t)]->`) makes the
-    planner expand every relationship of dense nodes (measured 219 s instead of 15 s), so the type
+    planner expand every relationship of dense nodes (an order of magnitude slower), so the type
     is in the text: ours come from the mapping's own naming (letters, digits, '_'), checked again."""
     if not _SAFE_NAME.fullmatch(rel_type):
         raise ValueError(f"unsafe relationship type {rel_type!r}")

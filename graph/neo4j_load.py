@@ -131,8 +131,7 @@ def _write_count(driver: Driver, database: str, query: LiteralString, **params: 
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while a load builds and sends millions of small containers (none
-    of which form cycles): the collector would otherwise walk the whole growing graph again and again
-    (measured: mapping 500k triples 2.3 s -> 0.7 s)."""
+    of which form cycles): the collector would otherwise walk the whole growing graph again and again."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -2,8 +2,8 @@
 
 The trace graph is directed: document -> intent -> expectation -> configuration value (one per
 service and period on the expectation's dimension) -> referral pathway / adaptation. Paths are
-enumerated with an explicit hop cap and result cap (all_simple_paths is exponential on dense
-graphs: reference/anchors.md §C.2) and say when a cap cut them short.
+enumerated with an explicit hop cap and result cap (the number of simple paths grows exponentially
+on dense graphs) and say when a cap cut them short.
 """
 
 from __future__ import annotations

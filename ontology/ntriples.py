@@ -1,8 +1,8 @@
 """N-Triples term spelling, shared by every writer that streams lines instead of building an rdflib graph.
 
 A term is its N-Triples text (`<iri>`, `"text"@en`, `"5"^^<...#integer>`); a statement is one line
-`s p o .\n`. Builds write hundreds of thousands of statements, and formatting strings costs a fraction
-of creating rdflib terms (measured: ~0.5 µs against ~10 µs per statement), so the build pipeline
+`s p o .\n`. Builds write hundreds of thousands of statements, and formatting strings costs a small
+fraction of creating rdflib terms, so the build pipeline
 spells terms here and only parses small parts (context, SHACL sample) back into rdflib.
 """
 

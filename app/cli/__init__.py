@@ -2,7 +2,7 @@
 
 Subcommands live in their own modules (app/cli/*.py), imported only when they run: `policygraph build`
 need not import the Neo4j driver, pandas or matplotlib, and `policygraph explore` (which hands over to
-Streamlit) none of them (the imports of every command took ~2 s).
+Streamlit) none of them.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 stick), fixed positions (no physics freeze, stable across reruns), every label escaped.
 
 pyvis assembles the nodes, edges and options; the page is our own template because pyvis's
-template pulls Bootstrap from a CDN and renders some fields unescaped (reference/anchors.md §D.4).
+template pulls Bootstrap from a CDN and renders some fields unescaped
+(an XSS hole that vis-network itself had closed).
 Labels reach the page only as JSON inside a script (with '<' escaped) and are shown by vis-network
 as canvas text or by the evidence panel through textContent, never through innerHTML.
 """
