@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from support import run_cli
+from support import REPO, run_cli
 
 from policygraph.graph.sparql_guard import RefusedQuery, check_read_only
 from policygraph.queries import all_queries, parse_header
@@ -176,3 +178,12 @@ def test_formats(build_dir: Path, fmt: str) -> None:
     result = run_cli("query", "table2", "--param", "case=A", "--format", fmt, build_dir=build_dir)
     assert result.returncode == 0
     assert "Multiple TSOs" in result.stdout
+
+
+def test_the_readme_command_table_is_the_cli_s() -> None:
+    # Every command, with its options and the first line of its help, as the CLI has them now.
+    result = subprocess.run([sys.executable, "-m", "policygraph.app.cli.commands", "--check", "README.md"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    for command in ("neo4j start", "load neo4j", "cypher", "explore", "serve", "validate"):
+        assert f"| `policygraph {command}" in (REPO / "README.md").read_text(encoding="utf-8")
