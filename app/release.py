@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from policygraph.queries import NamedQuery, with_programme
+
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
@@ -163,6 +165,10 @@ class Release:
         return self.build_dir / NEO4J_DIR
 
     # --- stores and the model (each made once per release) ---------------------------------------------
+
+    def queries(self) -> dict[str, NamedQuery]:
+        """The named queries of this release: the shipped ones and the programme's own."""
+        return self._once("_queries", lambda: with_programme(self.queries_dir))
 
     def _once(self, name: str, make: Callable[[], V]) -> V:
         with self._lock:

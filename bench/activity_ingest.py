@@ -96,7 +96,8 @@ def main() -> None:
             cpu0, t0 = time.process_time(), time.perf_counter()
             agg = aggregate_activity(source, services)
             t1 = time.perf_counter()
-            release = release_activity(agg, programme="national-synthetic", source="SYN", min_count=args.min_count)
+            release = release_activity(agg, programme="national-synthetic", source="SYN", locator="activity.csv",
+                                       min_count=args.min_count)
             t2 = time.perf_counter()
             triples = write_atomically(release.lines(), out)
             t3, cpu = time.perf_counter(), time.process_time() - cpu0

@@ -74,7 +74,7 @@ def parameter_sets(build_dir: Path) -> list[dict[str, str]]:
     sets = []
     for pick in (0, -1):
         service, period = model.ident(model.services[pick]), model.ident(model.periods[pick])
-        sets.append({"case": service, "period": period, "intent": intents[pick],
+        sets.append({"service": service, "period": period, "intent": intents[pick],
                      "node": f"configuration/{service}/{period}/{dimension}"})
     return sets
 

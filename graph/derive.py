@@ -26,8 +26,8 @@ TYPE, LABEL = nt.RDF_TYPE, nt.RDFS_LABEL
 P = {name: f"<{PG[name]}>" for name in (
     "partOfProgramme", "evidence", "source", "locator", "ofService", "onDimension", "fromPeriod", "toPeriod",
     "fromValue", "toValue", "addedConcept", "removedConcept", "frameNature", "frameWhatModified", "frameFidelity",
-    "decisionStatus", "reasonStatus", "duringPeriod", "fidelity", "medicalisation", "fidelityKnown",
-    "fidelityDimensions", "medicalisationKnown", "dimensionCount", "sufficientData", "softwareVersion",
+    "decisionStatus", "reasonStatus", "duringPeriod", "fidelity", "drift", "fidelityKnown",
+    "fidelityDimensions", "driftKnown", "towardsPole", "dimensionCount", "sufficientData", "softwareVersion",
     "Evidence", "Adaptation", "DriftMeasure", "DerivationRun", "unknown")}
 GENERATED_BY, DERIVED_FROM = f"<{PROV.wasGeneratedBy}>", f"<{PROV.wasDerivedFrom}>"
 
@@ -92,21 +92,22 @@ class _Deriver:
         return self.out
 
     def _adaptations(self) -> None:
+        """Each change of a known value from the previous known value of the same service and dimension: between
+        consecutive periods, or across periods whose values are unknown (the change happened somewhere in that
+        window; no value is invented for the unknown periods)."""
         m = self.model
         for service in m.services:
             self.lines = self.out.per_service[m.ident(service)]
-            for before, after in pairwise(m.periods):
-                for dim in m.dimensions:
-                    a, b = m.cells.get((service, before, dim)), m.cells.get((service, after, dim))
-                    # No adaptation is invented where either value is unknown.
-                    if a is None or b is None or not (a.known and b.known) or a.codes == b.codes:
-                        continue
-                    self._adaptation(service, before, after, dim, a, b)
+            for dim in m.dimensions:
+                known = [(p, c) for p in m.periods if (c := m.cells.get((service, p, dim))) is not None and c.known]
+                for (before, a), (after, b) in pairwise(known):
+                    if a.codes != b.codes:
+                        self._adaptation(service, before, after, dim, a, b)
 
     def _adaptation(self, service: URIRef, before: URIRef, after: URIRef, dim: URIRef, a: Cell, b: Cell) -> None:
         m = self.model
-        node = (f"<{self.programme[1:-1]}/adaptation/{m.ident(service)}/{m.ident(before)}--{m.ident(after)}/"
-                f"{m.ident(dim)}>")
+        node = (f"<{self.programme[1:-1]}/adaptation/{nt.segment(m.ident(service))}/{nt.segment(m.ident(before))}--"
+                f"{nt.segment(m.ident(after))}/{nt.segment(m.ident(dim))}>")
         self.derived(node, "Adaptation", f"{m.label(service)}: {m.ident(dim)} changed from "
                      f"{m.label(before).lower()} to {m.label(after).lower()}", [a, b])
         self.add(node, P["ofService"], f"<{service}>")
@@ -131,25 +132,30 @@ class _Deriver:
         else:
             fidelity = "fidelity-consistent" if all(m.meets(b, e) for e in expectations) else "fidelity-inconsistent"
         self.add(node, P["frameFidelity"], f"<{FRAME}{fidelity}>")
-        # Table 2 says what changed, not who decided or why: both stay unknown until a source says.
+        # A configuration table says what changed, not who decided or why: both stay unknown until a source says.
         self.add(node, P["decisionStatus"], P["unknown"])
         self.add(node, P["reasonStatus"], P["unknown"])
 
     def _measure(self, measure: Measure) -> None:
         m = self.model
-        node = f"<{self.programme[1:-1]}/measure/{m.ident(measure.service)}/{m.ident(measure.period)}>"
+        node = (f"<{self.programme[1:-1]}/measure/{nt.segment(m.ident(measure.service))}/"
+                f"{nt.segment(m.ident(measure.period))}>")
         cells = [c for d in m.dimensions if (c := m.cells.get((measure.service, measure.period, d))) is not None]
         self.derived(node, "DriftMeasure", f"Drift measures of {m.label(measure.service)} at "
                      f"{m.label(measure.period).lower()}", cells)
         self.add(node, P["ofService"], f"<{measure.service}>")
         self.add(node, P["duringPeriod"], f"<{measure.period}>")
-        if measure.fidelity is not None:
+        # A score is stored only where it is a score: with insufficient data the measure holds its coverage alone,
+        # so that no query (an ad-hoc AVG) can pick up a number the measure does not stand behind.
+        if measure.sufficient and measure.fidelity is not None:
             self.add(node, P["fidelity"], _decimal(measure.fidelity))
-        if measure.medicalisation is not None:
-            self.add(node, P["medicalisation"], _decimal(measure.medicalisation))
+        if measure.sufficient and measure.drift is not None:
+            self.add(node, P["drift"], _decimal(measure.drift))
+        if m.drift_pole is not None:
+            self.add(node, P["towardsPole"], f"<{m.drift_pole}>")
         self.add(node, P["fidelityKnown"], nt.integer(measure.fidelity_known))
         self.add(node, P["fidelityDimensions"], nt.integer(measure.fidelity_dimensions))
-        self.add(node, P["medicalisationKnown"], nt.integer(measure.medicalisation_known))
+        self.add(node, P["driftKnown"], nt.integer(measure.drift_known))
         self.add(node, P["dimensionCount"], nt.integer(measure.dimensions))
         self.add(node, P["sufficientData"], nt.boolean(measure.sufficient))
         self.add(node, f"<{DCTERMS.description}>", nt.literal("See docs/measures.md for the definitions.", "en"))

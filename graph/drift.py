@@ -1,12 +1,13 @@
-"""Fidelity and medicalisation per service and period (definitions: docs/measures.md).
+"""Fidelity and drift per service and period (definitions: docs/measures.md).
 
 * fidelity: among the dimensions on which some intent states an expectation, the share of the
   *known* ones whose value is consistent with every expectation on it.
-* medicalisation: the mean, over *known* dimensions, of the share of a value's codes whose concept
-  is NHS-or-medical-oriented.
+* drift: the mean, over *known* dimensions, of the share of a value's codes whose concept sits on the
+  programme's drift pole (the programme gives the measure its name).
 
-Unknown values lower coverage, never the score; with fewer than half the dimensions known the
-scores are reported as insufficient data.
+Unknown values lower coverage, never the score; with fewer than half the dimensions known the scores
+are reported as insufficient data. A change between two periods is computed over the dimensions known in
+both, so a value that becomes unknown never moves it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ SUFFICIENT_SHARE = Fraction(1, 2)
 class CellScore:
     dimension: str
     verbatim: str | None
-    medical: Fraction | None  # share of NHS-or-medical codes; None when unknown
+    pole_share: Fraction | None  # share of codes on the drift pole; None when unknown
     consistent: bool | None  # None when unknown or no expectation on the dimension
 
 
@@ -37,19 +38,24 @@ class Measure:
     fidelity: Fraction | None
     fidelity_known: int
     fidelity_dimensions: int
-    medicalisation: Fraction | None
-    medicalisation_known: int
+    drift: Fraction | None
+    drift_known: int
     dimensions: int
     cells: tuple[CellScore, ...] = field(repr=False)
 
     @property
     def sufficient(self) -> bool:
-        return self.dimensions > 0 and Fraction(self.medicalisation_known, self.dimensions) >= SUFFICIENT_SHARE
+        return self.dimensions > 0 and Fraction(self.drift_known, self.dimensions) >= SUFFICIENT_SHARE
+
+
+def _mean(values: list[Fraction]) -> Fraction | None:
+    return sum(values, Fraction(0)) / len(values) if values else None
 
 
 @dataclass(frozen=True)
 class Change:
-    """How one service's measures moved between two periods, and the cells behind the move."""
+    """How one service's measures moved from one period to a later one, over the dimensions known in both,
+    and the cells behind the move."""
 
     service: URIRef
     before: Measure
@@ -57,19 +63,23 @@ class Change:
     drivers: tuple[str, ...]
 
     @property
-    def medicalisation_delta(self) -> Fraction | None:
-        if not (self.before.sufficient and self.after.sufficient):
+    def comparable(self) -> bool:
+        return self.before.sufficient and self.after.sufficient
+
+    @property
+    def drift_delta(self) -> Fraction | None:
+        if not self.comparable:
             return None
-        assert self.before.medicalisation is not None and self.after.medicalisation is not None
-        return self.after.medicalisation - self.before.medicalisation
+        return _mean([a.pole_share - b.pole_share for b, a in zip(self.before.cells, self.after.cells, strict=True)
+                      if b.pole_share is not None and a.pole_share is not None])
 
     @property
     def fidelity_delta(self) -> Fraction | None:
-        if not (self.before.sufficient and self.after.sufficient) or None in (self.before.fidelity,
-                                                                                self.after.fidelity):
+        if not self.comparable:
             return None
-        assert self.before.fidelity is not None and self.after.fidelity is not None
-        return self.after.fidelity - self.before.fidelity
+        both = [(b.consistent, a.consistent) for b, a in zip(self.before.cells, self.after.cells, strict=True)
+                if b.consistent is not None and a.consistent is not None]
+        return _mean([Fraction(int(a) - int(b)) for b, a in both])
 
 
 def measure(model: ProgrammeModel, service: URIRef, period: URIRef) -> Measure:
@@ -80,21 +90,19 @@ def measure(model: ProgrammeModel, service: URIRef, period: URIRef) -> Measure:
         if cell is None or not cell.known or not cell.codes:
             scores.append(CellScore(model.ident(dim), None, None, None))
             continue
-        medical = Fraction(sum(model.orientation(c) == "nhs-medical" for c in cell.codes), len(cell.codes))
+        share = Fraction(sum(model.orientation(c) == model.drift_pole for c in cell.codes), len(cell.codes))
         consistent = all(model.meets(cell, e) for e in expectations) if expectations else None
-        scores.append(CellScore(model.ident(dim), cell.verbatim, medical, consistent))
-    known = [s for s in scores if s.medical is not None]
-    expected_dims = [d for d in model.dimensions if model.expectations_on(d)]
-    judged = [s for s in scores if s.consistent is not None]
+        scores.append(CellScore(model.ident(dim), cell.verbatim, share, consistent))
+    known = [s.pole_share for s in scores if s.pole_share is not None]
+    judged = [s.consistent for s in scores if s.consistent is not None]
     return Measure(
         service=service,
         period=period,
-        fidelity=Fraction(sum(s.consistent is True for s in judged), len(judged)) if judged else None,
+        fidelity=Fraction(sum(judged), len(judged)) if judged else None,
         fidelity_known=len(judged),
-        fidelity_dimensions=len(expected_dims),
-        medicalisation=sum((s.medical for s in known if s.medical is not None), Fraction(0)) / len(known)
-        if known else None,
-        medicalisation_known=len(known),
+        fidelity_dimensions=len([d for d in model.dimensions if model.expectations_on(d)]),
+        drift=_mean(known),
+        drift_known=len(known),
         dimensions=len(model.dimensions),
         cells=tuple(scores),
     )
@@ -104,40 +112,53 @@ def all_measures(model: ProgrammeModel) -> list[Measure]:
     return [measure(model, s, p) for s in model.services for p in model.periods]
 
 
+def _change(service: URIRef, before: Measure, after: Measure) -> Change:
+    drivers = tuple(
+        f"{b.dimension}: {b.verbatim!s} -> {a.verbatim!s}"
+        for b, a in zip(before.cells, after.cells, strict=True)
+        if b.pole_share is not None and a.pole_share is not None
+        and (b.pole_share != a.pole_share or b.consistent != a.consistent)
+    )
+    return Change(service, before, after, drivers)
+
+
 def changes(model: ProgrammeModel) -> list[Change]:
     """Between consecutive periods of each service: the measures and the cells that moved them."""
     out = []
     for service in model.services:
         series = [measure(model, service, p) for p in model.periods]
-        for before, after in pairwise(series):
-            drivers = tuple(
-                f"{b.dimension}: {b.verbatim!s} -> {a.verbatim!s}"
-                for b, a in zip(before.cells, after.cells, strict=True)
-                if b.medical is not None and a.medical is not None
-                and (b.medical != a.medical or b.consistent != a.consistent)
-            )
-            out.append(Change(service, before, after, drivers))
+        out += [_change(service, before, after) for before, after in pairwise(series)]
     return out
 
 
 @dataclass(frozen=True)
 class Rollup:
     services: int
-    sufficient: int
-    medicalised: int  # services whose medicalisation rose
-    less_faithful: int  # services whose fidelity fell
-    mean_medicalisation_delta: Fraction | None
+    sufficient: int  # services with sufficient data in at least two periods
+    drifted: int  # services whose drift rose, from their first to their last period with sufficient data
+    less_faithful: int  # services whose fidelity fell, likewise
+    mean_drift_delta: Fraction | None
     mean_fidelity_delta: Fraction | None
 
 
-def rollup(found: list[Change]) -> Rollup:
-    med = [c.medicalisation_delta for c in found if c.medicalisation_delta is not None]
-    fid = [c.fidelity_delta for c in found if c.fidelity_delta is not None]
+def rollup(model: ProgrammeModel) -> Rollup:
+    """Over services: each one's change from its first to its last period with sufficient data."""
+    drift: list[Fraction] = []
+    fidelity: list[Fraction] = []
+    for service in model.services:
+        series = [m for m in (measure(model, service, p) for p in model.periods) if m.sufficient]
+        if len(series) < 2:
+            continue
+        overall = _change(service, series[0], series[-1])
+        if (delta := overall.drift_delta) is not None:
+            drift.append(delta)
+        if (delta := overall.fidelity_delta) is not None:
+            fidelity.append(delta)
     return Rollup(
-        services=len({c.service for c in found}),
-        sufficient=len(med),
-        medicalised=sum(d > 0 for d in med),
-        less_faithful=sum(d < 0 for d in fid),
-        mean_medicalisation_delta=sum(med, Fraction(0)) / len(med) if med else None,
-        mean_fidelity_delta=sum(fid, Fraction(0)) / len(fid) if fid else None,
+        services=len(model.services),
+        sufficient=len(drift),
+        drifted=sum(d > 0 for d in drift),
+        less_faithful=sum(d < 0 for d in fidelity),
+        mean_drift_delta=_mean(drift),
+        mean_fidelity_delta=_mean(fidelity),
     )

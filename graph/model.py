@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from policygraph.ontology import ORIENTATION, PG
+from policygraph.ontology import PG
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -60,7 +60,7 @@ class ProgrammeModel:
         # Look-ups asked for again and again (per cell of every service and period): remembered per model.
         # The graph must not change once a model reads it.
         self._idents: dict[URIRef, str] = {}
-        self._orientations: dict[URIRef, str] = {}
+        self._orientations: dict[URIRef, URIRef | None] = {}
         self._broader: dict[URIRef, frozenset[URIRef]] = {}
         self._trace_lock = threading.Lock()
         if cells is not None:
@@ -180,13 +180,58 @@ class ProgrammeModel:
     def expectations_on(self, dimension: URIRef) -> list[Expectation]:
         return [e for e in self.expectations if e.dimension == dimension]
 
-    def orientation(self, concept: URIRef) -> str:
-        found = self._orientations.get(concept)
-        if found is None:
+    @cached_property
+    def programme(self) -> URIRef | None:
+        found = self.graph.value(None, RDF.type, PG.Programme)
+        return found if isinstance(found, URIRef) else None
+
+    @cached_property
+    def axis(self) -> URIRef | None:
+        """The programme's orientation axis (a concept scheme with two poles and a neutral)."""
+        found = self.graph.value(self.programme, PG.orientationAxis) if self.programme is not None else None
+        return found if isinstance(found, URIRef) else None
+
+    def _axis_value(self, predicate: URIRef) -> URIRef | None:
+        found = self.graph.value(self.axis, predicate) if self.axis is not None else None
+        return found if isinstance(found, URIRef) else None
+
+    @cached_property
+    def drift_pole(self) -> URIRef | None:
+        """The pole drift is measured towards."""
+        return self._axis_value(PG.driftPole)
+
+    @cached_property
+    def neutral(self) -> URIRef | None:
+        return self._axis_value(PG.neutral)
+
+    @cached_property
+    def poles(self) -> list[URIRef]:
+        """The two poles: the other one first, the drift pole last (the way a drift goes)."""
+        found = [p for p in self.graph.objects(self.axis, PG.pole) if isinstance(p, URIRef)] if self.axis else []
+        return sorted(found, key=lambda p: (p == self.drift_pole, str(p)))
+
+    @cached_property
+    def drift_name(self) -> str:
+        """What the programme calls its drift measure; 'drift' when it says nothing."""
+        found = self.graph.value(self.axis, PG.driftMeasure) if self.axis is not None else None
+        return "drift" if found is None else str(found)
+
+    def word(self, plural: bool = False) -> str:
+        """What the programme calls a service (or its services)."""
+        found = self.graph.value(self.programme, PG.servicesWord if plural else PG.serviceWord)
+        return str(found) if found is not None else ("services" if plural else "service")
+
+    @cached_property
+    def pathway_dimensions(self) -> list[URIRef]:
+        """The dimensions whose concepts are referral routes."""
+        return [d for d in self.dimensions if self.graph.value(d, PG.describesPathways) == Literal(True)]
+
+    def orientation(self, concept: URIRef) -> URIRef | None:
+        """The pole or neutral a concept sits on (the neutral when it says none)."""
+        if concept not in self._orientations:
             value = self.graph.value(concept, PG.orientation)
-            found = self._orientations[concept] = ("neutral" if value is None
-                                                   else str(value).removeprefix(str(ORIENTATION)))
-        return found
+            self._orientations[concept] = value if isinstance(value, URIRef) else self.neutral
+        return self._orientations[concept]
 
     def broader_closure(self, concept: URIRef) -> frozenset[URIRef]:
         """The concept and everything broader than it (a narrower code meets a broader expectation)."""

@@ -94,12 +94,13 @@ class _TraceGraphBuilder:
         model, g = self.model, self.model.graph
         conf = g.value(None, PG.hasValue, cell.iri)
         for pathway in g.subjects(PG.inConfiguration, conf) if conf is not None else ():
+            # A cell opens the pathways of its own dimension: its codes are their sources (none when unknown).
+            if not isinstance(pathway, URIRef) or g.value(pathway, PG.onDimension) != cell.dimension:
+                continue
             concept = g.value(pathway, PG.referralSource)
-            # Only the referral-source cell opens pathways: its codes are the pathways' sources.
-            if isinstance(pathway, URIRef) and isinstance(concept, URIRef) and concept in cell.codes:
-                met = bool(model.broader_closure(concept) & expected)
-                self.dig.add_edge(str(cell.iri), self.node(pathway, "referral", cell), relation="reachedBy",
-                                  status=_status(met), evidence=model.evidence(pathway))
+            met = bool(model.broader_closure(concept) & expected) if isinstance(concept, URIRef) else None
+            self.dig.add_edge(str(cell.iri), self.node(pathway, "referral", cell), relation="reachedBy",
+                              status=_status(met), evidence=model.evidence(pathway))
         for adaptation in g.subjects(PG.toValue, cell.iri):
             if isinstance(adaptation, URIRef) and (adaptation, RDF.type, PG.Adaptation) in g:
                 fidelity = str(g.value(adaptation, PG.frameFidelity))

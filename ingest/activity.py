@@ -7,7 +7,7 @@ service x quarter ("slot") x breakdown x category, and only the counts - after s
 
 Three steps, usable alone or through ``ingest_activity``:
     aggregate_activity(path, services)         -> ActivityAggregate  (read + check + count; may raise)
-    release_activity(aggregate, programme=..., source=..., min_count=5)
+    release_activity(aggregate, programme=..., source=..., locator=..., min_count=5)
                                                -> ActivityRelease    (suppression decided; .lines() yields
                                                                       N-Triples bytes, deterministic order)
     ingest_activity(path, out, ...)            -> ActivitySummary    (both, written atomically to ``out``)
@@ -276,12 +276,13 @@ class ActivitySummary:
 class ActivityRelease:
     """The aggregate with its suppression decided: the observations to publish, as N-Triples."""
 
-    def __init__(self, aggregate: ActivityAggregate, *, programme: str, source: str, min_count: int = 5) -> None:
+    def __init__(self, aggregate: ActivityAggregate, *, programme: str, source: str, locator: str,
+                 min_count: int = 5) -> None:
         check_min_count(min_count)
         self.aggregate = aggregate
         self.programme = programme
         self.min_count = min_count
-        self.terms = ActivityTerms(programme, source)
+        self.terms = ActivityTerms(programme, source, locator)
         self.categories = {d: aggregate.categories(d) for d in DIMENSIONS}
         self.decisions: dict[tuple[str, str], SlotDecision] = {}
         for key in sorted(aggregate.slots):
@@ -309,8 +310,8 @@ class ActivityRelease:
         yield terms.dataset_lines(self.programme, self.min_count).encode()
         for (service, quarter), decision in self.decisions.items():
             slot = self.aggregate.slots[(service, quarter)]
-            prefix, text = terms.slot_lines(service, quarter, slot.total if decision.total is None else None)
-            parts = [text]
+            prefix = terms.slot_prefix(service, quarter)
+            parts = []
             for d, (dimension, counter) in enumerate(zip(DIMENSIONS, slot.counters, strict=True)):
                 parts.append(terms.observation_lines(prefix, service, quarter, dimension, TOTAL, slot.total,
                                                      decision.total))
@@ -320,10 +321,10 @@ class ActivityRelease:
             yield "".join(parts).encode()
 
 
-def release_activity(aggregate: ActivityAggregate, *, programme: str, source: str,
+def release_activity(aggregate: ActivityAggregate, *, programme: str, source: str, locator: str,
                      min_count: int = 5) -> ActivityRelease:
     """Decide the suppression of every count (rules in ingest/activity_suppression.py)."""
-    return ActivityRelease(aggregate, programme=programme, source=source, min_count=min_count)
+    return ActivityRelease(aggregate, programme=programme, source=source, locator=locator, min_count=min_count)
 
 
 def write_atomically(chunks: Iterable[bytes], out: Path) -> int:
@@ -346,7 +347,7 @@ def write_atomically(chunks: Iterable[bytes], out: Path) -> int:
     return lines
 
 
-def ingest_activity(path: Path, out: Path, *, programme: str, services: Collection[str], source: str,
+def ingest_activity(path: Path, out: Path, *, programme: str, services: Collection[str], source: str, locator: str,
                     min_count: int = 5, strict: bool = False, max_problems: int = 100,
                     progress: Progress | None = None) -> ActivitySummary:
     """Read, check, count and suppress the activity file; write its observations to ``out`` (N-Triples).
@@ -357,7 +358,7 @@ def ingest_activity(path: Path, out: Path, *, programme: str, services: Collecti
     started = time.perf_counter()
     check_min_count(min_count)
     agg = aggregate_activity(path, services, strict=strict, max_problems=max_problems, progress=progress)
-    release = release_activity(agg, programme=programme, source=source, min_count=min_count)
+    release = release_activity(agg, programme=programme, source=source, locator=locator, min_count=min_count)
     triples = write_atomically(release.lines(), out)
     stats = release.statistics()
     return ActivitySummary(rows_read=agg.rows_read, rows_used=agg.rows_used, rows_skipped=agg.rows_skipped,

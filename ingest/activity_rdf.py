@@ -3,7 +3,7 @@
 IRIs (ids percent-encoded as in ingest/rdf.py):
     data set      {ID_BASE}{programme}/dataset/activity            a qb:DataSet
     observation   {ID_BASE}{programme}/activity/{service}/{quarter}/{breakdown}/{category|total}
-    evidence      {ID_BASE}{programme}/activity/{service}/{quarter}/evidence   (shared by the slot's cells)
+    evidence      {ID_BASE}{programme}/dataset/activity/evidence   (the extract's record: its source and locator)
 The structure (pg:activityStructure) is declared once, in ontology/activity.ttl.
 """
 
@@ -29,19 +29,18 @@ DATASET_OF = f"<{QB.dataSet}>"
 class ActivityTerms:
     """Term spelling for one programme's activity data set."""
 
-    def __init__(self, programme: str, source: str) -> None:
+    def __init__(self, programme: str, source: str, locator: str) -> None:
         base = ID_BASE + segment(programme)
         self.programme = f"<{base}>"
         self.dataset = f"<{base}/dataset/activity>"
         self.source = f"<{base}/source/{segment(source)}>"
+        self.locator = locator
         self.service_base = f"{base}/service/"
         self.activity_base = f"{base}/activity/"
 
     def dataset_lines(self, programme: str, min_count: int) -> str:
         ds, evidence = self.dataset, f"<{self.dataset[1:-1]}/evidence>"
         label = literal(f"Activity of programme {programme}: clients by service, quarter and breakdown", "en")
-        locator = literal("whole extract: client rows aggregated by service, quarter and breakdown; "
-                          f"counts of 1 to {min_count - 1} suppressed")
         return (f"{ds} {RDF_TYPE} <{QB.DataSet}> .\n"
                 f"{ds} <{QB.structure}> {_p('activityStructure')} .\n"
                 f"{ds} {RDFS_LABEL} {label} .\n"
@@ -50,17 +49,11 @@ class ActivityTerms:
                 f"{ds} {P['evidence']} {evidence} .\n"
                 f"{evidence} {RDF_TYPE} {_p('Evidence')} .\n"
                 f"{evidence} {P['source']} {self.source} .\n"
-                f"{evidence} {P['locator']} {locator} .\n")
+                f"{evidence} {P['locator']} {literal(self.locator)} .\n")
 
-    def slot_lines(self, service: str, quarter: str, rows: int | None) -> tuple[str, str]:
-        """(the slot's IRI prefix, the lines of its evidence); ``rows`` None when its total is suppressed."""
-        prefix = f"{self.activity_base}{segment(service)}/{quarter}/"
-        evidence = f"<{prefix}evidence>"
-        count = "suppressed" if rows is None else str(rows)
-        locator = literal(f"rows aggregated: {count}; service {service}; quarter {quarter}")
-        return prefix, (f"{evidence} {RDF_TYPE} {_p('Evidence')} .\n"
-                        f"{evidence} {P['source']} {self.source} .\n"
-                        f"{evidence} {P['locator']} {locator} .\n")
+    def slot_prefix(self, service: str, quarter: str) -> str:
+        """The IRI prefix of a service-quarter's observations."""
+        return f"{self.activity_base}{segment(service)}/{quarter}/"
 
     def observation_lines(self, prefix: str, service: str, quarter: str, dimension: str, category: str,
                           count: int, status: Status) -> str:
@@ -79,4 +72,4 @@ class ActivityTerms:
             figures = f"{obs} {P['suppressed']} {TRUE} .\n{obs} {P['suppression']} \"{status}\" .\n"
         return (head + figures + f"{obs} {RDFS_LABEL} {label} .\n"
                 f"{obs} {P['partOfProgramme']} {self.programme} .\n"
-                f"{obs} {P['evidence']} <{prefix}evidence> .\n")
+                f"{obs} {P['evidence']} <{self.dataset[1:-1]}/evidence> .\n")

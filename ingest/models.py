@@ -114,6 +114,7 @@ class ActivityExtract(Record):
 
     file: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\.csv$")]
     source: Id
+    locator: Text  # where in the source the extract is: what every observation made from it cites
     min_count: int = Field(default=5, ge=3, le=100)
 
 

@@ -30,8 +30,9 @@ from policygraph.ingest.models import (
     describe_input,
     fix_for,
 )
+from policygraph.ingest.vocabulary import VOCABULARY, Vocabulary, VocabularyFile, vocabulary_problems
 from policygraph.ingest.yaml_source import Located, read_yaml
-from policygraph.ontology import concept_codes, dimension_ids
+from policygraph.ontology import concept_codes
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ FILES: dict[str, type[BaseModel]] = {
     "services.yaml": ServicesFile,
     "timeline.yaml": TimelineFile,
     "observations.yaml": ObservationsFile,
+    VOCABULARY: VocabularyFile,
 }
 CONFIGURATIONS = "configurations.csv"
 MAX_LISTED = 12
@@ -65,6 +67,7 @@ class ProgrammeFolder:
     services: ServicesFile
     timeline: TimelineFile
     observations: ObservationsFile
+    vocabulary: Vocabulary
     configurations: list[LocatedRow]
 
     @property
@@ -197,6 +200,7 @@ def load_programme(folder: Path) -> ProgrammeFolder:
         services=parsed["services.yaml"][0],  # type: ignore[arg-type]
         timeline=parsed["timeline.yaml"][0],  # type: ignore[arg-type]
         observations=parsed["observations.yaml"][0],  # type: ignore[arg-type]
+        vocabulary=Vocabulary(parsed[VOCABULARY][0]),  # type: ignore[arg-type]
         configurations=rows,
     )
     _cross_check(prog, {n: loc for n, (_, loc) in parsed.items()})
@@ -263,6 +267,9 @@ def _check_citations(p: ProgrammeFolder, at: dict[str, Located], c: _Checker, id
     for i, intent in enumerate(p.intents.intents):
         cited += [(at["intents.yaml"], ("intents", i, "expectations", j), e.evidence)
                   for j, e in enumerate(intent.expectations)]
+    vocab = p.vocabulary.file
+    cited.append((at[VOCABULARY], ("orientation",), vocab.orientation.evidence))
+    cited += [(at[VOCABULARY], ("dimensions", i), d.evidence) for i, d in enumerate(vocab.dimensions)]
     for located, key, evidence in cited:
         for j, ev in enumerate(evidence):
             c.need(ev.source in ids.sources, located.at((*key, "evidence", j, "source")),
@@ -293,7 +300,7 @@ def _check_documents(p: ProgrammeFolder, loc: Located, c: _Checker, ids: _Ids) -
 
 
 def _check_intents(p: ProgrammeFolder, loc: Located, c: _Checker, ids: _Ids) -> None:
-    dims = dimension_ids()
+    dims = p.vocabulary.codes
     for i, intent in enumerate(p.intents.intents):
         for j, doc in enumerate(intent.stated_in):
             c.need(doc in ids.docs, loc.at(("intents", i, "stated_in", j)),
@@ -302,13 +309,12 @@ def _check_intents(p: ProgrammeFolder, loc: Located, c: _Checker, ids: _Ids) -> 
             key: Key = ("intents", i, "expectations", j)
             if e.dimension not in dims:
                 c.need(False, loc.at((*key, "dimension")), f"unknown dimension {e.dimension!r}",
-                       one_of(dims, "the dimensions of ontology/vocab"))
+                       one_of(dims, f"the dimensions of {VOCABULARY}"))
                 continue
-            codes = concept_codes(e.dimension)
+            codes = dims[e.dimension]
             for k, code in enumerate(e.expects):
                 c.need(code in codes, loc.at((*key, "expects", k)),
-                       f"unknown concept {code!r} in scheme {e.dimension!r}",
-                       f"use one of: {', '.join(sorted(codes))} (or add it to ontology/vocab)")
+                       f"unknown concept {code!r} in dimension {e.dimension!r}", _codes_fix(e.dimension, codes))
 
 
 def _check_actors(p: ProgrammeFolder, loc: Located, c: _Checker, ids: _Ids) -> None:
@@ -337,12 +343,12 @@ def _check_timeline(p: ProgrammeFolder, loc: Located, c: _Checker, ids: _Ids) ->
                    "use the id of a document, intent, actor, service, event or observation")
 
 
-def _codes_fix(codes: Collection[str]) -> str:
-    return f"use one of: {', '.join(sorted(codes))} (or add it to ontology/vocab)"
+def _codes_fix(dimension: str, codes: Collection[str]) -> str:
+    return f"use one of: {', '.join(sorted(codes))} (or add it to dimension {dimension!r} of {VOCABULARY})"
 
 
 def _check_configurations(p: ProgrammeFolder, c: _Checker, ids: _Ids) -> None:
-    dims = dimension_ids()
+    dims = p.vocabulary.codes
     seen_cells: dict[tuple[str, str, str], Location] = {}
     for lr in p.configurations:
         r, where = lr.row, lr.location
@@ -357,12 +363,12 @@ def _check_configurations(p: ProgrammeFolder, c: _Checker, ids: _Ids) -> None:
                    lambda: one_of(ids.orgs, "the organisations of actors.yaml"))
         if r.dimension not in dims:
             c.need(False, where, f"unknown dimension {r.dimension!r}",
-                   one_of(dims, "the dimensions of ontology/vocab"))
+                   one_of(dims, f"the dimensions of {VOCABULARY}"))
         else:
-            codes = concept_codes(r.dimension)
+            codes = dims[r.dimension]
             for code in r.codes:
-                c.need(code in codes, where, f"unknown concept {code!r} in scheme {r.dimension!r}",
-                       partial(_codes_fix, codes))
+                c.need(code in codes, where, f"unknown concept {code!r} in dimension {r.dimension!r}",
+                       partial(_codes_fix, r.dimension, codes))
         cell = (r.service, r.period, r.dimension)
         if cell in seen_cells:
             c.need(False, where, f"duplicate cell {cell} (first at line {seen_cells[cell].line})",
@@ -371,14 +377,25 @@ def _check_configurations(p: ProgrammeFolder, c: _Checker, ids: _Ids) -> None:
     csv_path = Location(p.folder / CONFIGURATIONS)
     for s in sorted(ids.services):
         for q in sorted(ids.periods):
-            for d in sorted(dims):
+            for d in p.vocabulary.dimension_ids:
                 c.need((s, q, d) in seen_cells, csv_path,
                        f"no row for service {s}, period {q}, dimension {d}",
                        "add the row; write status 'unknown' with a note if the sources are silent")
 
 
+def _check_periods(p: ProgrammeFolder, loc: Located, c: _Checker) -> None:
+    first: dict[int, str] = {}
+    for i, period in enumerate(p.periods):
+        c.need(period.order not in first, loc.at(("periods", i, "order")),
+               f"period {period.id!r} has order {period.order}, as period {first.get(period.order)!r} does",
+               "give each period its own order (1 for the first, 2 for the next, ...)")
+        first.setdefault(period.order, period.id)
+
+
 def _cross_check(p: ProgrammeFolder, at: dict[str, Located]) -> None:
     c = _Checker()
+    c.problems += vocabulary_problems(p.vocabulary.file, at[VOCABULARY])
+    _check_periods(p, at["programme.yaml"], c)
     ids = _ids(p, at, c)
     _check_citations(p, at, c, ids)
     _check_documents(p, at["documents.yaml"], c, ids)

@@ -18,7 +18,8 @@ from rdflib.namespace import DCTERMS, SKOS
 
 from policygraph.ingest.models import Evidence
 from policygraph.ingest.programme import ProgrammeFolder
-from policygraph.ontology import ACTOR_KIND, DIM, ID_BASE, PG, TIME, concept_iri, vocabulary_graph
+from policygraph.ingest.vocabulary import Dimension
+from policygraph.ontology import ACTOR_KIND, FRAME, ID_BASE, PG, TIME, vocabulary_graph
 from policygraph.ontology import ntriples as nt
 
 EN = "en"
@@ -29,7 +30,8 @@ def programme_iri(programme_id: str) -> URIRef:
 
 
 class Minter:
-    """IRIs of a programme's resources, from their ids."""
+    """IRIs of a programme's resources, from their ids. Its vocabulary is the programme's too: two programmes'
+    dimensions or concepts of the same id are different resources."""
 
     def __init__(self, programme_id: str) -> None:
         self.base = str(programme_iri(programme_id)) + "/"
@@ -37,20 +39,24 @@ class Minter:
     def __call__(self, kind: str, *ids: str) -> str:
         return self.base + kind + "/" + "/".join(nt.segment(i) for i in ids)
 
+    def dimension(self, dimension: str) -> str:
+        return self("dimension", dimension)
+
+    def scheme(self, dimension: str) -> str:
+        """The concept scheme that codes a dimension's values."""
+        return self("scheme", dimension)
+
+    def concept(self, dimension: str, code: str) -> str:
+        return self("concept", dimension, code)
+
+    def orientation(self, ident: str | None = None) -> str:
+        """The orientation axis (a concept scheme), or one of its poles or its neutral."""
+        return self.base + "orientation" if ident is None else self("orientation", ident)
+
 
 @cache
 def _pg(name: str) -> str:
     return f"<{PG[name]}>"
-
-
-@cache
-def _concept(scheme: str, code: str) -> str:
-    return f"<{concept_iri(scheme, code)}>"
-
-
-@cache
-def _pref_label(scheme: str, code: str) -> str:
-    return str(vocabulary_graph().value(concept_iri(scheme, code), SKOS.prefLabel))
 
 
 TYPE, LABEL = nt.RDF_TYPE, nt.RDFS_LABEL
@@ -107,6 +113,7 @@ class _Builder:
 
     def build(self) -> Statements:
         self._programme()
+        self._vocabulary()
         self._sources()
         self._documents_and_intents()
         self._actors()
@@ -133,6 +140,71 @@ class _Builder:
             self.text(node, _pg("note"), q.note)
         for before, after in pairwise(ordered):
             self.add(self.node("period", before.id), f"<{TIME.intervalBefore}>", self.node("period", after.id))
+
+    def _vocabulary(self) -> None:
+        vocab = self.p.vocabulary.file
+        axis, words = vocab.orientation, vocab.words
+        self.text(self.programme, _pg("serviceWord"), words.service)
+        self.text(self.programme, _pg("servicesWord"), words.services)
+        scheme = f"<{self.iri.orientation()}>"
+        self.add(self.programme, _pg("orientationAxis"), scheme)
+        self.add(scheme, TYPE, f"<{SKOS.ConceptScheme}>")
+        self.add(scheme, TYPE, _pg("OrientationAxis"))
+        self.add(scheme, LABEL, nt.literal(axis.label, EN))
+        self.add(scheme, f"<{SKOS.prefLabel}>", nt.literal(axis.label, EN))
+        self.add(scheme, f"<{SKOS.definition}>", nt.literal(axis.definition, EN))
+        self.add(scheme, _pg("partOfProgramme"), self.programme)
+        self.cite(scheme, axis.evidence)
+        for pole, role in [*((p, "pole") for p in axis.poles), (axis.neutral, "neutral")]:
+            node = f"<{self.iri.orientation(pole.id)}>"
+            self.add(scheme, _pg(role), node)
+            self.add(scheme, f"<{SKOS.hasTopConcept}>", node)
+            self.add(node, TYPE, f"<{SKOS.Concept}>")
+            self.add(node, TYPE, _pg("OrientationValue"))
+            self.add(node, f"<{SKOS.inScheme}>", scheme)
+            self.add(node, f"<{SKOS.topConceptOf}>", scheme)
+            self.add(node, f"<{SKOS.notation}>", nt.literal(pole.id))
+            self.add(node, f"<{SKOS.prefLabel}>", nt.literal(pole.label, EN))
+            self.add(node, f"<{SKOS.definition}>", nt.literal(pole.definition, EN))
+        self.add(scheme, _pg("driftPole"), f"<{self.iri.orientation(vocab.drift.towards)}>")
+        self.add(scheme, _pg("driftMeasure"), nt.literal(vocab.drift.name))
+        self.add(scheme, _pg("driftDefinition"), nt.literal(vocab.drift.definition, EN))
+        for d in vocab.dimensions:
+            self._dimension(d)
+
+    def _dimension(self, d: Dimension) -> None:
+        node, scheme = f"<{self.iri.dimension(d.id)}>", f"<{self.iri.scheme(d.id)}>"
+        self.add(node, TYPE, _pg("Dimension"))
+        self.add(node, _pg("identifier"), nt.literal(d.id))
+        self.add(node, LABEL, nt.literal(d.header, EN))
+        self.add(node, _pg("columnHeader"), nt.literal(d.header))
+        self.add(node, _pg("columnOrder"), nt.integer(d.order))
+        self.add(node, f"<{SKOS.definition}>", nt.literal(d.definition, EN))
+        self.add(node, _pg("codedBy"), scheme)
+        self.add(node, _pg("partOfProgramme"), self.programme)
+        self.add(node, _pg("describesPathways"), nt.boolean(d.pathways))
+        if d.frame_what_modified is not None:
+            self.add(node, _pg("frameWhatModified"), f"<{FRAME}{d.frame_what_modified}>")
+        self.cite(node, d.evidence)
+        self.add(scheme, TYPE, f"<{SKOS.ConceptScheme}>")
+        self.add(scheme, f"<{SKOS.prefLabel}>", nt.literal(f"Values of: {d.header}", EN))
+        self.add(scheme, _pg("partOfProgramme"), self.programme)
+        self.cite(scheme, d.evidence)
+        for c in d.concepts:
+            concept = f"<{self.iri.concept(d.id, c.code)}>"
+            self.add(concept, TYPE, f"<{SKOS.Concept}>")
+            self.add(concept, f"<{SKOS.inScheme}>", scheme)
+            self.add(concept, f"<{SKOS.notation}>", nt.literal(c.code))
+            self.add(concept, f"<{SKOS.prefLabel}>", nt.literal(c.label, EN))
+            self.add(concept, f"<{SKOS.definition}>", nt.literal(c.definition, EN))
+            self.add(concept, _pg("orientation"), f"<{self.iri.orientation(c.orientation)}>")
+            if c.broader is None:
+                self.add(scheme, f"<{SKOS.hasTopConcept}>", concept)
+                self.add(concept, f"<{SKOS.topConceptOf}>", scheme)
+            else:
+                broader = f"<{self.iri.concept(d.id, c.broader)}>"
+                self.add(concept, f"<{SKOS.broader}>", broader)
+                self.add(broader, f"<{SKOS.narrower}>", concept)
 
     def _sources(self) -> None:
         for s in self.p.sources.sources:
@@ -167,11 +239,11 @@ class _Builder:
                 self.add(node, _pg("hasExpectation"), exp)
                 self.add(exp, TYPE, _pg("Expectation"))
                 self.add(exp, LABEL, nt.literal(f"{intent.label}: expectation on {e.dimension}", EN))
-                self.add(exp, _pg("onDimension"), f"<{DIM[e.dimension]}>")
+                self.add(exp, _pg("onDimension"), f"<{self.iri.dimension(e.dimension)}>")
                 self.add(exp, _pg("partOfProgramme"), self.programme)
                 self.text(exp, _pg("rationale"), e.rationale)
                 for code in e.expects:
-                    self.add(exp, _pg("expectsConcept"), _concept(e.dimension, code))
+                    self.add(exp, _pg("expectsConcept"), f"<{self.iri.concept(e.dimension, code)}>")
                 self.cite(exp, e.evidence)
 
     def _actors(self) -> None:
@@ -189,7 +261,6 @@ class _Builder:
     def _services(self) -> None:
         for s in self.p.services.services:
             node = self.entity("service", s.id, "Service", s.label, s.evidence)
-            self.add(node, _pg("caseLetter"), nt.literal(s.id))
             self.add(node, _pg("status"), _pg(s.status))
             if s.description is not None:
                 self.add(node, _pg("verbatim"), nt.literal(s.description))
@@ -198,26 +269,28 @@ class _Builder:
     def _configurations(self) -> None:
         labels = {s.id: s.label for s in self.p.services.services}
         period_labels = {q.id: q.label.lower() for q in self.p.periods}
-        seen: set[str] = set()
+        dimensions = {d.id: d for d in self.p.vocabulary.file.dimensions}
+        cited: dict[str, tuple[str, dict[tuple[str, str], None]]] = {}  # configuration -> (service, its cells'
+        # evidence, in order)
         for lr in self.p.configurations:
             r = lr.row
             self.lines = self.out.per_service.setdefault(r.service, [])
             conf = self.node("configuration", r.service, r.period)
             service = self.node("service", r.service)
             period_label = period_labels[r.period]
-            if conf not in seen:
-                seen.add(conf)
+            if conf not in cited:
+                cited[conf] = (r.service, {})
                 self.add(conf, TYPE, _pg("ServiceConfiguration"))
                 self.add(conf, LABEL, nt.literal(f"{labels[r.service]} at {period_label}", EN))
                 self.add(conf, _pg("configurationOf"), service)
                 self.add(conf, _pg("duringPeriod"), self.node("period", r.period))
                 self.add(conf, _pg("partOfProgramme"), self.programme)
-                self.cite(conf, [Evidence(source=r.source, locator=f"Table 2, row {r.service} {period_label}")])
+            cited[conf][1][(r.source, r.locator)] = None
             value = f"<{self.iri('configuration', r.service, r.period, r.dimension)}>"
             self.add(conf, _pg("hasValue"), value)
             self.add(value, TYPE, _pg("ConfigurationValue"))
             self.add(value, LABEL, nt.literal(f"{labels[r.service]}, {period_label}, {r.dimension}", EN))
-            self.add(value, _pg("onDimension"), f"<{DIM[r.dimension]}>")
+            self.add(value, _pg("onDimension"), f"<{self.iri.dimension(r.dimension)}>")
             self.add(value, _pg("status"), _pg(r.status))
             evidence = [Evidence(source=r.source, locator=r.locator)]
             self.cite(value, evidence)
@@ -225,23 +298,37 @@ class _Builder:
             if r.verbatim is not None:
                 self.add(value, _pg("verbatim"), nt.literal(r.verbatim))
             for code in r.codes:
-                self.add(value, _pg("codedAs"), _concept(r.dimension, code))
+                self.add(value, _pg("codedAs"), f"<{self.iri.concept(r.dimension, code)}>")
             for actor in r.actors:
                 self.add(value, _pg("involvesActor"), self.node("organisation", actor))
-            if r.dimension == "primary-referral-sources":
-                for code in r.codes:
-                    self._referral(r.service, r.period, code, conf, evidence)
+            if dimensions[r.dimension].pathways:
+                routes: list[str | None] = [*r.codes] or [None]
+                for route in routes:
+                    self._referral(r.service, labels[r.service], r.period, period_label, dimensions[r.dimension],
+                                   route, conf, evidence)
+        for conf, (service_id, sources) in cited.items():  # cited with what its cells' records cite, no more
+            self.lines = self.out.per_service[service_id]
+            self.cite(conf, [Evidence(source=s, locator=loc) for s, loc in sources])
         self.lines = self.out.core
 
-    def _referral(self, service: str, period: str, code: str, conf: str, evidence: list[Evidence]) -> None:
-        node = self.node("referral", service, period, code)
-        label = _pref_label("primary-referral-sources", code)
+    def _referral(self, service: str, service_label: str, period: str, period_label: str, dimension: Dimension,
+                  code: str | None, conf: str, evidence: list[Evidence]) -> None:
+        """A referral pathway of a cell on a dimension of referral routes: one per coded route, or one of
+        unknown source when the cell is unknown (so queries over pathways never drop an unknown)."""
+        concept = None if code is None else next(c for c in dimension.concepts if c.code == code)
+        node = self.node("referral", service, period, dimension.id, code or "unknown")
+        route = "Unknown referral source" if concept is None else concept.label
         self.add(node, TYPE, _pg("ReferralPathway"))
-        self.add(node, LABEL, nt.literal(f"{label} to case study {service} ({period})", EN))
-        self.add(node, _pg("referralSource"), _concept("primary-referral-sources", code))
+        self.add(node, LABEL, nt.literal(f"{route} to {service_label} ({period_label})", EN))
+        if concept is None:
+            self.add(node, _pg("status"), _pg("unknown"))
+        else:
+            self.add(node, _pg("status"), _pg("known"))
+            self.add(node, _pg("referralSource"), f"<{self.iri.concept(dimension.id, concept.code)}>")
+            self.add(node, _pg("prioritised"), nt.boolean(concept.prioritised))
+        self.add(node, _pg("onDimension"), f"<{self.iri.dimension(dimension.id)}>")
         self.add(node, _pg("toService"), self.node("service", service))
         self.add(node, _pg("inConfiguration"), conf)
-        self.add(node, _pg("prioritised"), nt.boolean(code.endswith("-prioritised")))
         self.add(node, _pg("partOfProgramme"), self.programme)
         self.cite(node, evidence)
 

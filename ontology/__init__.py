@@ -18,8 +18,7 @@ VOCAB_DIR = HERE / "vocab"
 
 PG = Namespace("https://w3id.org/policygraph/ontology#")
 VOCAB = "https://w3id.org/policygraph/vocab/"
-DIM = Namespace(VOCAB + "dimension/")
-ORIENTATION = Namespace(VOCAB + "orientation/")
+FRAME = Namespace(VOCAB + "frame/")
 ACTOR_KIND = Namespace(VOCAB + "actor-kind/")
 ID_BASE = "https://w3id.org/policygraph/id/"
 PROV = Namespace("http://www.w3.org/ns/prov#")
@@ -29,7 +28,7 @@ TIME = Namespace("http://www.w3.org/2006/time#")
 
 PREFIXES: dict[str, str] = {
     "pg": str(PG),
-    "dim": str(DIM),
+    "frame": str(FRAME),
     "skos": str(SKOS),
     "rdf": str(RDF),
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
@@ -73,15 +72,8 @@ def concept_iri(scheme_id: str, code: str) -> URIRef:
 
 
 @cache
-def dimension_ids() -> frozenset[str]:
-    """Ids of the configuration dimensions defined in the vocabulary."""
-    graph = vocabulary_graph()
-    return frozenset(str(d).removeprefix(str(DIM)) for d in graph.subjects(RDF.type, PG.Dimension))
-
-
-@cache
 def concept_codes(scheme_id: str) -> frozenset[str]:
-    """Codes of the concepts in one scheme (a dimension's scheme has the dimension's id)."""
+    """Codes of the concepts in one of the vocabulary's own schemes (e.g. actor-kind)."""
     graph = vocabulary_graph()
     prefix = f"{VOCAB}{scheme_id}/"
     return frozenset(

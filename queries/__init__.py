@@ -1,11 +1,13 @@
-"""Named queries: `<name>.rq` (SPARQL) files with a header, loaded by name.
+"""Named queries: `<name>.rq` (SPARQL) and `<name>.cypher` files with a header, loaded by name. The generic
+ones ship here; a programme may add its own in `data/<programme>/queries/` (the build copies them into the
+release).
 
 Header lines at the top of each file, one per key::
 
-    # title: Table 2 regenerated from the graph
-    # question: What did each service look like at start-up and at follow-up?
-    # param: service string optional  A case letter to restrict the rows to
-    # columns: case, description, period, ...
+    # title: Drift table: fidelity and drift per service and period
+    # question: How faithful to the policy intents was each service in each period?
+    # param: service string optional  Restrict to one service by its identifier
+    # columns: service, period, fidelity, ...
 """
 
 from __future__ import annotations
@@ -88,21 +90,39 @@ def parse_header(name: str, text: str) -> NamedQuery:
     return NamedQuery(name, fields["title"], fields["question"], tuple(params), columns, {})
 
 
-@cache
-def all_queries() -> dict[str, NamedQuery]:
-    """Every named query shipped, by name (header taken from the SPARQL file)."""
+def load_folder(folder: Path) -> dict[str, NamedQuery]:
+    """The named queries of one folder, by name (header taken from the SPARQL file)."""
     found: dict[str, NamedQuery] = {}
-    for path in sorted(HERE.glob("*.rq")):
+    for path in sorted(folder.glob("*.rq")):
         name = path.stem
         base = parse_header(name, path.read_text(encoding="utf-8"))
-        texts = {eng: (HERE / f"{name}{ext}").read_text(encoding="utf-8")
-                 for eng, ext in ENGINES.items() if (HERE / f"{name}{ext}").exists()}
+        texts = {eng: (folder / f"{name}{ext}").read_text(encoding="utf-8")
+                 for eng, ext in ENGINES.items() if (folder / f"{name}{ext}").exists()}
         found[name] = NamedQuery(base.name, base.title, base.question, base.params, base.columns, texts)
     return found
 
 
-def get_query(name: str) -> NamedQuery:
-    queries = all_queries()
+@cache
+def all_queries() -> dict[str, NamedQuery]:
+    """Every generic named query shipped with policygraph, by name."""
+    return load_folder(HERE)
+
+
+def with_programme(folder: Path | None) -> dict[str, NamedQuery]:
+    """The shipped queries and a programme's own (`<programme>/queries/`); a programme adds names, it never
+    replaces a shipped query (so a query name means the same thing in every programme)."""
+    queries = dict(all_queries())
+    if folder is None or not folder.is_dir():
+        return queries
+    for name, query in load_folder(folder).items():
+        if name in queries:
+            raise ValueError(f"{folder / (name + '.rq')}: the name {name!r} is a shipped query; "
+                             "fix: rename the programme's query")
+        queries[name] = query
+    return queries
+
+
+def find(queries: dict[str, NamedQuery], name: str) -> NamedQuery:
     if name not in queries:
         raise QueryNotFound(f"no named query {name!r}; `policygraph query --list` shows them")
     return queries[name]

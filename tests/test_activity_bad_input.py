@@ -8,7 +8,15 @@ import random
 from pathlib import Path
 
 import pytest
-from activity_helpers import PROGRAMME, QUARTERS, SERVICES, SOURCE, client_row, pandas_counts, write_csv
+from activity_helpers import (
+    ORIGIN,
+    PROGRAMME,
+    QUARTERS,
+    SERVICES,
+    client_row,
+    pandas_counts,
+    write_csv,
+)
 
 from policygraph.ingest.activity import aggregate_activity, ingest_activity
 from policygraph.ingest.activity_schema import COLUMNS, DIMENSIONS
@@ -44,7 +52,7 @@ def test_strict_mode_fails_with_every_bad_row_and_writes_nothing(tmp_path: Path)
     out = tmp_path / "out.nt"
     out.write_bytes(b"previous\n")
     with pytest.raises(IngestError) as caught:
-        ingest_activity(tmp_path / "a.csv", out, programme=PROGRAMME, services=SERVICES, source=SOURCE, strict=True)
+        ingest_activity(tmp_path / "a.csv", out, programme=PROGRAMME, services=SERVICES, **ORIGIN, strict=True)
     problems = caught.value.problems
     assert [p.location.row for p in problems] == [3, 5, 6, 8, 10, 11]
     for p in problems:
@@ -60,7 +68,7 @@ def test_strict_mode_fails_with_every_bad_row_and_writes_nothing(tmp_path: Path)
 def test_lenient_mode_skips_bad_rows_and_reports_them(tmp_path: Path) -> None:
     rows = _bad_file(tmp_path / "a.csv")
     out = tmp_path / "out.nt"
-    summary = ingest_activity(tmp_path / "a.csv", out, programme=PROGRAMME, services=SERVICES, source=SOURCE,
+    summary = ingest_activity(tmp_path / "a.csv", out, programme=PROGRAMME, services=SERVICES, **ORIGIN,
                               max_problems=3)
     assert (summary.rows_read, summary.rows_used, summary.rows_skipped) == (12, 6, 6)
     assert summary.problem_count == 6 and [p.location.row for p in summary.problems] == [3, 5, 6]
@@ -80,7 +88,7 @@ def test_a_missing_column_fails_in_either_mode(tmp_path: Path, strict: bool) -> 
     write_csv(tmp_path / "a.csv", [header, ["x"] * len(header)])
     with pytest.raises(IngestError, match=r"a.csv:1 \(row 1\): the header row is wrong: missing column\(s\) sex"):
         ingest_activity(tmp_path / "a.csv", tmp_path / "out.nt", programme=PROGRAMME, services=SERVICES,
-                        source=SOURCE, strict=strict)
+                        **ORIGIN, strict=strict)
     assert not (tmp_path / "out.nt").exists()
 
 

@@ -15,7 +15,9 @@ import pyoxigraph
 import pytest
 from activity_helpers import (
     GOALS,
+    LOCATOR,
     MIN,
+    ORIGIN,
     PROGRAMME,
     REF_PATTERN,
     REFERRALS,
@@ -65,7 +67,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, list[list
     folder = tmp_path_factory.mktemp("activity")
     records = generate(folder / "activity.csv")
     out = folder / "activity.nt"
-    summary = ingest_activity(folder / "activity.csv", out, programme=PROGRAMME, services=SERVICES, source=SOURCE)
+    summary = ingest_activity(folder / "activity.csv", out, programme=PROGRAMME, services=SERVICES, **ORIGIN)
     return folder / "activity.csv", out, records, summary
 
 
@@ -131,8 +133,8 @@ def test_no_published_count_is_small(run: tuple[Path, Path, list[list[str]], Act
     published = [o.count for o in observations if o.count is not None]
     assert published and not [n for n in published if 0 < n < MIN]
     assert {o.suppression for o in observations} == {None, "primary", "secondary"}
-    for n in re.findall(rb"rows aggregated: (\d+)", run[1].read_bytes()):
-        assert int(n) >= MIN
+    # Every observation cites the extract's record: its source and the locator the curator wrote, no other.
+    assert set(re.findall(rb'#locator> "([^"]*)"', run[1].read_bytes())) == {LOCATOR.encode()}
 
 
 Bounds = dict[str, tuple[int, int]]
@@ -230,7 +232,7 @@ def test_two_runs_give_byte_identical_output(run: tuple[Path, Path, list[list[st
                                              tmp_path: Path) -> None:
     again = tmp_path / "again.nt"
     generate(tmp_path / "activity.csv")
-    ingest_activity(tmp_path / "activity.csv", again, programme=PROGRAMME, services=SERVICES, source=SOURCE)
+    ingest_activity(tmp_path / "activity.csv", again, programme=PROGRAMME, services=SERVICES, **ORIGIN)
     assert again.read_bytes() == run[1].read_bytes()
 
 
@@ -273,9 +275,9 @@ def test_progress_reports_bytes_read(run: tuple[Path, Path, list[list[str]], Act
 
 def test_a_higher_threshold_is_honoured(run: tuple[Path, Path, list[list[str]], ActivitySummary],
                                         tmp_path: Path) -> None:
-    release = release_activity(aggregate_activity(run[0], SERVICES), programme=PROGRAMME, source=SOURCE, min_count=10)
+    release = release_activity(aggregate_activity(run[0], SERVICES), programme=PROGRAMME, **ORIGIN, min_count=10)
     (tmp_path / "ten.nt").write_bytes(b"".join(release.lines()))
     counts = [o.count for o in read_observations(tmp_path / "ten.nt") if o.count is not None]
     assert counts and not [n for n in counts if 0 < n < 10]
     with pytest.raises(ValueError, match="at least 3"):
-        release_activity(aggregate_activity(run[0], SERVICES), programme=PROGRAMME, source=SOURCE, min_count=2)
+        release_activity(aggregate_activity(run[0], SERVICES), programme=PROGRAMME, **ORIGIN, min_count=2)

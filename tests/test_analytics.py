@@ -17,10 +17,11 @@ from policygraph.graph.drift import all_measures, changes, rollup
 from policygraph.graph.model import ProgrammeModel
 from policygraph.graph.projection import to_networkx, to_rdf
 from policygraph.graph.traces import CONSISTENT, DEPARTED, trace, trace_graph
-from policygraph.ontology import PG, PROV, VOCAB
+from policygraph.ontology import ID_BASE, PG, PROV, VOCAB
 
 ID = "https://w3id.org/policygraph/id/health-trainers/"
 FRAME = VOCAB + "frame/"
+CONCEPT = ID_BASE + "health-trainers/concept/"
 
 
 @pytest.fixture(scope="module")
@@ -60,25 +61,25 @@ def test_d_departs_on_referral_targeting_workforce_and_interaction(case_graph: G
 def test_b_moves_to_prioritised_gp_referral_and_drops_targeting(case_graph: Graph) -> None:
     adaptations = _adaptations(case_graph)
     added = set(case_graph.objects(adaptations[("B", "primary-referral-sources")], PG.addedConcept))
-    assert added == {URIRef(VOCAB + "primary-referral-sources/gp-referral-prioritised")}
+    assert added == {URIRef(CONCEPT + "primary-referral-sources/gp-referral-prioritised")}
     targeting = adaptations[("B", "targeting")]
-    assert case_graph.value(targeting, PG.removedConcept) == URIRef(VOCAB + "targeting/targeted")
-    assert case_graph.value(targeting, PG.addedConcept) == URIRef(VOCAB + "targeting/not-targeted")
+    assert case_graph.value(targeting, PG.removedConcept) == URIRef(CONCEPT + "targeting/targeted")
+    assert case_graph.value(targeting, PG.addedConcept) == URIRef(CONCEPT + "targeting/not-targeted")
 
 
 def test_c_funding_moves_from_local_nonhealth_money_to_the_pct(case_graph: Graph) -> None:
     funding = _adaptations(case_graph)[("C", "funding")]
     assert set(case_graph.objects(funding, PG.removedConcept)) == {
-        URIRef(VOCAB + "funding/local-nonhealth-project-and-regeneration")}
-    assert set(case_graph.objects(funding, PG.addedConcept)) == {URIRef(VOCAB + "funding/pct")}
+        URIRef(CONCEPT + "funding/local-nonhealth-project-and-regeneration")}
+    assert set(case_graph.objects(funding, PG.addedConcept)) == {URIRef(CONCEPT + "funding/pct")}
     assert case_graph.value(funding, PG.frameWhatModified) == URIRef(FRAME + "implementation-activities")
 
 
 def test_a_adds_cvd_and_smoking_referrals(case_graph: Graph) -> None:
     referral = _adaptations(case_graph)[("A", "primary-referral-sources")]
     assert set(case_graph.objects(referral, PG.addedConcept)) == {
-        URIRef(VOCAB + "primary-referral-sources/cvd-risk-assessment"),
-        URIRef(VOCAB + "primary-referral-sources/smoking-cessation")}
+        URIRef(CONCEPT + "primary-referral-sources/cvd-risk-assessment"),
+        URIRef(CONCEPT + "primary-referral-sources/smoking-cessation")}
     assert case_graph.value(referral, PG.frameNature) == URIRef(FRAME + "adding")
 
 
@@ -86,7 +87,7 @@ def test_a_to_d_all_gain_formal_performance_management(case_graph: Graph) -> Non
     adaptations = _adaptations(case_graph)
     for site in "ABCD":
         node = adaptations[(site, "formal-pm-system")]
-        assert case_graph.value(node, PG.addedConcept) == URIRef(VOCAB + "formal-pm-system/yes")
+        assert case_graph.value(node, PG.addedConcept) == URIRef(CONCEPT + "formal-pm-system/yes")
 
 
 def test_no_adaptation_invented_for_e_and_f(case_graph: Graph) -> None:
@@ -109,26 +110,26 @@ def test_medicalisation_never_falls_for_a_to_d_and_e_f_are_insufficient(model: P
     by_site = {model.ident(c.service): c for c in changes(model)}
     for site in "ABCD":
         change = by_site[site]
-        assert change.after.medicalisation is not None and change.before.medicalisation is not None
-        assert change.after.medicalisation >= change.before.medicalisation, site
+        assert change.after.drift is not None and change.before.drift is not None
+        assert change.after.drift >= change.before.drift, site
         assert change.drivers, site  # the report names the cells behind the change
     for site in "EF":
-        assert by_site[site].medicalisation_delta is None
+        assert by_site[site].drift_delta is None
         assert not by_site[site].before.sufficient and not by_site[site].after.sufficient
     assert any("targeting: Resident of 20% most deprived local area -> Universal" in d for d in by_site["D"].drivers)
 
 
 def test_measures_reproduce_the_papers_conclusion(model: ProgrammeModel) -> None:
-    summary = rollup(changes(model))
-    assert summary.sufficient == 4
-    assert summary.medicalised == 4 and summary.less_faithful == 4
-    assert summary.mean_medicalisation_delta is not None and summary.mean_medicalisation_delta > 0
+    summary = rollup(model)
+    assert summary.services == 6 and summary.sufficient == 4
+    assert summary.drifted == 4 and summary.less_faithful == 4
+    assert summary.mean_drift_delta is not None and summary.mean_drift_delta > 0
 
 
 def test_unknowns_lower_coverage_never_the_score(model: ProgrammeModel) -> None:
     measures = {(model.ident(m.service), model.ident(m.period)): m for m in all_measures(model)}
     e_start = measures[("E", "start-up")]
-    assert e_start.medicalisation_known == 1 and e_start.dimensions == 8
+    assert e_start.drift_known == 1 and e_start.dimensions == 8
     assert e_start.fidelity is None  # no known dimension with an expectation: not zero
     assert measures[("D", "start-up")].fidelity == Fraction(1)
     assert measures[("D", "follow-up")].fidelity == Fraction(0)
@@ -165,7 +166,7 @@ def test_trace_caps_say_when_they_bite(model: ProgrammeModel) -> None:
 
 
 def test_trace_cli(build_dir: Path) -> None:
-    result = run_cli("trace", "--intent", "target-disadvantaged-first", "--site", "D", "--format", "json",
+    result = run_cli("trace", "--intent", "target-disadvantaged-first", "--service", "D", "--format", "json",
                      build_dir=build_dir)
     assert result.returncode == 0, result.stderr
     paths = json.loads(result.stdout)["paths"]

@@ -31,14 +31,15 @@ def test_table2_cells_are_verbatim_and_unknowns_explicit(build_dir: Path) -> Non
     rows = list(csv.DictReader(io.StringIO(run_cli("query", "table2", "--format", "csv",
                                                    build_dir=build_dir).stdout)))
     assert len(rows) == 12
-    known = [v for r in rows if r["case"] in "ABCD" for v in r.values()]
+    known = [v for r in rows if r["service"] in "ABCD" for v in r.values()]
     assert len(known) == 8 * 11 and "unknown" not in known  # 80 table cells + case letters
-    e_start = next(r for r in rows if r["case"] == "E" and r["period"] == "Start-up")
+    e_start = next(r for r in rows if r["service"] == "E" and r["period"] == "Start-up")
     assert e_start["providers"] == "PCT"
     assert e_start["description"] == "Serving a large town from early 2006"
     assert [e_start[c] for c in list(e_start)[4:]] == ["unknown"] * 7
-    assert all(v == "unknown" for r in rows if r["case"] == "F" for k, v in r.items() if k not in ("case", "period"))
-    d_follow = next(r for r in rows if r["case"] == "D" and r["period"] == "Follow-up")
+    assert all(v == "unknown" for r in rows if r["service"] == "F"
+               for k, v in r.items() if k not in ("service", "period"))
+    d_follow = next(r for r in rows if r["service"] == "D" and r["period"] == "Follow-up")
     assert d_follow["targeting"] == "Universal"
     assert d_follow["primary_referral_sources"] == "GP referrals"
 
@@ -86,9 +87,9 @@ def test_gp_referral_shift_answerable_in_sparql(build_dir: Path) -> None:
     """Which services moved to GP referral as a primary source between start-up and follow-up?"""
     query = """
     PREFIX pg: <https://w3id.org/policygraph/ontology#>
-    PREFIX dim: <https://w3id.org/policygraph/vocab/dimension/>
+    PREFIX dim: <https://w3id.org/policygraph/id/health-trainers/dimension/>
     PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-    PREFIX rs: <https://w3id.org/policygraph/vocab/primary-referral-sources/>
+    PREFIX rs: <https://w3id.org/policygraph/id/health-trainers/concept/primary-referral-sources/>
     SELECT DISTINCT ?case WHERE {
       ?after pg:configurationOf ?s ; pg:duringPeriod/pg:identifier "follow-up" ;
              pg:hasValue [ pg:onDimension dim:primary-referral-sources ; pg:codedAs ?gp ] .
@@ -96,7 +97,7 @@ def test_gp_referral_shift_answerable_in_sparql(build_dir: Path) -> None:
       ?before pg:configurationOf ?s ; pg:duringPeriod/pg:identifier "start-up" ;
               pg:hasValue [ pg:onDimension dim:primary-referral-sources ; pg:status pg:known ] .
       FILTER NOT EXISTS { ?before pg:hasValue [ pg:codedAs ?g2 ] . ?g2 skos:broader* rs:gp-referral }
-      ?s pg:caseLetter ?case
+      ?s pg:identifier ?case
     } ORDER BY ?case"""
     result = run_cli("sparql", query, "--format", "csv", build_dir=build_dir)
     assert result.returncode == 0, result.stderr

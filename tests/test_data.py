@@ -12,17 +12,22 @@ from support import CASE
 
 from policygraph.ingest.programme import FILES, load_programme
 from policygraph.ingest.yaml_source import read_yaml
-from policygraph.ontology import dimension_ids, vocabulary_graph
 
 PROG = load_programme(CASE)
+
+
+def _holds_records(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_records(a) for a in getattr(annotation, "__args__", ()))
 
 
 def _records(data: Any, model: type[BaseModel], where: str) -> list[tuple[str, list[str], list[str]]]:
     """(where, keys as written, keys in model order) for every mapping that a model describes."""
     found = []
     keys = list(data)
-    # Canonical order: the record's own fields, then its evidence, then lists of nested records.
-    nested = [k for k in model.model_fields if k == "expectations"]
+    # Canonical order: the record's own fields, then its evidence, then its nested records (and lists of them).
+    nested = [k for k, f in model.model_fields.items() if k != "evidence" and _holds_records(f.annotation)]
     own = [k for k in model.model_fields if k not in ("evidence", *nested)]
     order = [k for k in [*own, "evidence", *nested] if k in data]
     found.append((where, keys, order))
@@ -50,10 +55,7 @@ def test_yaml_keys_in_canonical_order(name: str) -> None:
 
 def test_configuration_rows_in_canonical_order() -> None:
     period_order = {p.id: p.order for p in PROG.periods}
-    graph = vocabulary_graph()
-    from policygraph.ontology import DIM, PG
-
-    column = {d: int(graph.value(DIM[d], PG.columnOrder)) for d in dimension_ids()}  # type: ignore[arg-type]
+    column = {d.id: d.order for d in PROG.vocabulary.dimensions}
     keys = [(r.row.service, period_order[r.row.period], column[r.row.dimension]) for r in PROG.configurations]
     assert keys == sorted(keys), "configurations.csv rows go by service, period order, then column order"
 
@@ -117,11 +119,11 @@ def test_every_intent_expectation_uses_a_dimension_and_cites() -> None:
     for intent in PROG.intents.intents:
         assert intent.expectations, intent.id
         for expectation in intent.expectations:
-            assert expectation.dimension in dimension_ids()
+            assert expectation.dimension in PROG.vocabulary.dimension_ids
             assert expectation.evidence
 
 
 def test_data_readme_documents_every_file() -> None:
     readme = (Path(__file__).resolve().parents[1] / "data" / "README.md").read_text()
-    for name in [*FILES, "configurations.csv"]:
+    for name in [*FILES, "configurations.csv", "queries/"]:
         assert f"`{name}`" in readme

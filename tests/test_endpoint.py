@@ -22,7 +22,7 @@ from SPARQLWrapper import JSON, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
 from support import REPO, free_port
 
 PG = "https://w3id.org/policygraph/ontology#"
-LETTERS = f"SELECT DISTINCT ?c WHERE {{ ?s <{PG}caseLetter> ?c }} ORDER BY ?c"
+LETTERS = f"SELECT DISTINCT ?c WHERE {{ ?s a <{PG}Service> ; <{PG}identifier> ?c }} ORDER BY ?c"
 CASE_LETTERS = list("ABCDEF")
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 INSERT = "INSERT DATA { <urn:x:s> <urn:x:p> <urn:x:o> }"
@@ -148,7 +148,7 @@ def test_select_as_tsv_and_client_preference(server: Server) -> None:
 
 
 def test_construct_as_turtle_parses_with_rdflib(server: Server) -> None:
-    query = f"CONSTRUCT {{ ?s <{PG}caseLetter> ?c }} WHERE {{ ?s <{PG}caseLetter> ?c }}"
+    query = f"CONSTRUCT {{ ?s <{PG}identifier> ?c }} WHERE {{ ?s a <{PG}Service> ; <{PG}identifier> ?c }}"
     answer = request(server.url, data=query.encode(), content_type="application/sparql-query",
                      accept="text/turtle")
     assert (answer.status, answer.content_type) == (200, "text/turtle")
@@ -157,7 +157,8 @@ def test_construct_as_turtle_parses_with_rdflib(server: Server) -> None:
 
 
 def test_describe_as_ntriples(server: Server) -> None:
-    first = request(server.url, query=f"SELECT ?s WHERE {{ ?s <{PG}caseLetter> 'A' }}", accept="text/csv")
+    first = request(server.url, query=f"SELECT ?s WHERE {{ ?s a <{PG}Service> ; <{PG}identifier> 'A' }}",
+                    accept="text/csv")
     site = first.text.splitlines()[1]
     answer = request(server.url, query=f"DESCRIBE <{site}>", accept="application/n-triples")
     assert (answer.status, answer.content_type) == (200, "application/n-triples")
@@ -166,7 +167,8 @@ def test_describe_as_ntriples(server: Server) -> None:
 
 
 def test_ask(server: Server) -> None:
-    yes = request(server.url, query=f"ASK {{ ?s <{PG}caseLetter> 'D' }}", accept="application/sparql-results+json")
+    yes = request(server.url, query=f"ASK {{ ?s a <{PG}Service> ; <{PG}identifier> 'D' }}",
+                  accept="application/sparql-results+json")
     assert (yes.status, json.loads(yes.text)["boolean"]) == (200, True)
     assert json.loads(request(server.url, query=INSERTED).text)["boolean"] is False
 

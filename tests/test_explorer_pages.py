@@ -89,13 +89,17 @@ def test_services_matrix_reproduces_table2_with_orientation_colours() -> None:
 
 def test_services_cells_coloured_by_orientation() -> None:
     from policygraph.app.explorer.common import build_dir
-    from policygraph.app.read.tables import ORIENTATION_COLOURS, services_matrix
+    from policygraph.app.read.tables import orientation_legend, services_matrix
 
-    matrix = services_matrix(Release.current(build_dir()))
+    release = Release.current(build_dir())
+    matrix = services_matrix(release)
     d_follow = matrix.orientations[7]
     assert d_follow[5] == "nhs-medical"  # targeting: Universal
     assert matrix.orientations[6][5] == "community"  # Resident of 20% most deprived local area
-    assert ORIENTATION_COLOURS["nhs-medical"] != ORIENTATION_COLOURS["community"]
+    legend = orientation_legend(release.model())
+    # The drift pole is red, the other pole green, whatever the programme calls them.
+    assert legend.colours["nhs-medical"] != legend.colours["community"]
+    assert "red = NHS-or-medical-oriented" in legend.caption() and "green = community-oriented" in legend.caption()
 
 
 def test_network_caps_and_says_so() -> None:
@@ -124,7 +128,7 @@ def test_export_page_offers_every_format() -> None:
     formats = app.radio(key="export-format").options
     assert formats == ["Offline HTML page", "SVG (slides)", "PNG (slides)", "GEXF (Gephi)", "GraphML",
                        "Cytoscape JSON", "Turtle (RDF)", "JSON-LD (RDF)", "CSV of the claims with citations"]
-    assert "85 nodes" in app.caption[0].value
+    assert "89 nodes" in app.caption[0].value  # with the 4 unknown referral pathways of E and F
 
 
 def test_pages_stop_cleanly_without_a_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

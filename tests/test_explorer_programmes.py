@@ -117,11 +117,11 @@ def test_every_page_works_on_the_national_programme(national_build: Path, monkey
     assert "No node" in app.info[0].value
 
     _page(app, "query")
-    app.selectbox(key="query-name").select("table2").run()
-    app.text_input(key="param-table2-case").input("S002").run()
+    app.selectbox(key="query-name").select("configuration-table").run()
+    app.text_input(key="param-configuration-table-service").input("S002").run()
     app.button(key="query-run").click().run()
     _ok(app)
-    assert len(app.dataframe[0].value) == 36
+    assert len(app.dataframe[0].value) == 36 * 8
 
     _page(app, "export")
     assert "300 nodes" in app.main.caption[0].value  # every intent and service: capped

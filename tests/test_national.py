@@ -99,9 +99,15 @@ def test_analytics_and_named_queries_work_on_it(national_build: Path) -> None:
     drift = run_cli("drift", "--format", "json", build_dir=national_build)
     assert drift.returncode == 0, drift.stderr
     assert len(json.loads(drift.stdout)["rows"]) == 4 * 36
-    table = run_cli("query", "table2", "--param", "case=S002", "--format", "json", build_dir=national_build)
+    table = run_cli("query", "configuration-table", "--param", "service=S002", "--format", "json",
+                    build_dir=national_build)
     assert table.returncode == 0, table.stderr
-    assert len(json.loads(table.stdout)["rows"]) == 36
+    rows = json.loads(table.stdout)["rows"]
+    assert len(rows) == 36 * 8  # every period, every dimension of the programme's own vocabulary
+    assert [r["dimension"] for r in rows[:8]] == ["providers", "funding", "senior-buy-in", "primary-referral-sources",
+                                                  "health-trainers", "targeting", "formal-pm-system", "interaction"]
+    # The programme has no Table 2 of its own: the Health Trainers query is not offered to it.
+    assert run_cli("query", "table2", build_dir=national_build).returncode == 2
 
 
 def test_bad_activity_rows_strict_fails_lenient_skips(programme: Path, tmp_path: Path) -> None:

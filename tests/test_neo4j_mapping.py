@@ -33,7 +33,7 @@ def test_names_follow_the_documented_conventions() -> None:
     assert relationship_name(PG + "hasValue") == "HAS_VALUE"
     assert relationship_name("http://www.w3.org/2000/01/rdf-schema#subClassOf") == "SUB_CLASS_OF"
     assert label_name(PG + "ServiceConfiguration") == "ServiceConfiguration"
-    assert property_name(PG + "caseLetter") == "caseLetter"
+    assert property_name(PG + "identifier") == "identifier"
     assert property_name("https://example.org/vocab/has-2-values") == "has_2_values"
     assert label_name("https://example.org/2004") == "_2004"
 

@@ -24,7 +24,6 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from policygraph.ontology import (
-    DIM,
     ID_BASE,
     ONTOLOGY_FILE,
     PG,
@@ -32,8 +31,6 @@ from policygraph.ontology import (
     SHAPES_FILE,
     VOCAB,
     VOCAB_DIR,
-    concept_iri,
-    dimension_ids,
     scheme_iri,
     vocabulary_files,
     vocabulary_graph,
@@ -45,8 +42,21 @@ REPO = Path(__file__).resolve().parents[1]
 CASE = REPO / "data" / "health-trainers"
 GLOSSARY = REPO / "ontology" / "GLOSSARY.md"
 TTL_FILES = [*vocabulary_files(), SHAPES_FILE]
-ORIENTATIONS = {URIRef(VOCAB + "orientation/" + o) for o in ("community", "nhs-medical", "neutral")}
 CASE_NS = ID_BASE + "health-trainers/"
+ORIENTATIONS = {URIRef(CASE_NS + "orientation/" + o) for o in ("community", "nhs-medical", "neutral")}
+DIMENSION_NS = CASE_NS + "dimension/"
+
+
+def _scheme(dimension: str) -> URIRef:
+    return URIRef(f"{CASE_NS}scheme/{dimension}")
+
+
+def _concept(dimension: str, code: str) -> URIRef:
+    return URIRef(f"{CASE_NS}concept/{dimension}/{code}")
+
+
+def _dimension_ids(g: Graph) -> set[str]:
+    return {str(g.value(d, PG.identifier)) for d in g.subjects(RDF.type, PG.Dimension)}
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 #: Table 2 of Mathers, Taylor & Parry (2014), columns 3-10: the headers verbatim (facts file §2).
@@ -201,13 +211,21 @@ def test_built_case_parses_identically_with_rdflib_and_oxigraph(build_dir: Path,
 # ---------------------------------------------------------------------------------------------
 
 
-def _concepts() -> list[URIRef]:
-    return sorted(c for c in vocabulary_graph().subjects(RDF.type, SKOS.Concept) if isinstance(c, URIRef))
+def _concepts(g: Graph) -> list[URIRef]:
+    return sorted(c for c in g.subjects(RDF.type, SKOS.Concept) if isinstance(c, URIRef))
 
 
-def test_every_concept_has_one_label_a_definition_and_one_scheme() -> None:
-    g = vocabulary_graph()
-    concepts = _concepts()
+def _scheme_prefix(scheme: Node) -> str:
+    """Shipped concepts sit under their scheme's IRI; a programme's under concept/<dimension>/ (its scheme is
+    scheme/<dimension>), its poles under its orientation axis."""
+    if str(scheme).startswith(CASE_NS + "scheme/"):
+        return CASE_NS + "concept/" + str(scheme).removeprefix(CASE_NS + "scheme/") + "/"
+    return str(scheme) + "/"
+
+
+def test_every_concept_has_one_label_a_definition_and_one_scheme(case_graph: Graph) -> None:
+    g = case_graph
+    concepts = _concepts(g)
     assert len(concepts) > 50
     for c in concepts:
         assert len(list(g.objects(c, SKOS.prefLabel))) == 1, f"{c}: prefLabel"
@@ -216,12 +234,12 @@ def test_every_concept_has_one_label_a_definition_and_one_scheme() -> None:
         schemes = list(g.objects(c, SKOS.inScheme))
         assert len(schemes) == 1, f"{c}: inScheme"
         assert (schemes[0], RDF.type, SKOS.ConceptScheme) in g, f"{c}: its scheme is not declared"
-        assert str(c).startswith(str(schemes[0]) + "/"), f"{c}: IRI outside its scheme"
+        assert str(c).startswith(_scheme_prefix(schemes[0])), f"{c}: IRI outside its scheme"
 
 
-def test_every_concept_is_placed_in_its_scheme_hierarchy() -> None:
-    g = vocabulary_graph()
-    for c in _concepts():
+def test_every_concept_is_placed_in_its_scheme_hierarchy(case_graph: Graph) -> None:
+    g = case_graph
+    for c in _concepts(g):
         scheme = g.value(c, SKOS.inScheme)
         top = (c, SKOS.topConceptOf, scheme) in g
         assert top == ((scheme, SKOS.hasTopConcept, c) in g), f"{c}: topConceptOf and hasTopConcept disagree"
@@ -232,37 +250,42 @@ def test_every_concept_is_placed_in_its_scheme_hierarchy() -> None:
             assert (b, SKOS.narrower, c) in g or not list(g.objects(b, SKOS.narrower)), f"{b}: narrower list"
 
 
-def test_every_scheme_cites_its_source() -> None:
-    g = vocabulary_graph()
+def test_every_scheme_cites_its_source(case_graph: Graph) -> None:
+    g = case_graph
     schemes = list(g.subjects(RDF.type, SKOS.ConceptScheme))
     assert len(schemes) >= 8 + 4  # one per dimension + orientation, Atun, FRAME, actor kinds
     for scheme in schemes:
-        assert str(g.value(scheme, DCTERMS.bibliographicCitation) or "").strip(), f"{scheme}: no citation"
+        cited = str(g.value(scheme, DCTERMS.bibliographicCitation) or "").strip() or g.value(scheme, PG.evidence)
+        assert cited, f"{scheme}: neither a citation nor evidence"
         assert g.value(scheme, SKOS.prefLabel) is not None, f"{scheme}: no prefLabel"
-    for name in ("atun", "frame", "orientation"):
+    for name in ("atun", "frame"):
         assert isinstance(g.value(scheme_iri(name), DCTERMS.source), URIRef), f"{name}: no dct:source"
+    # The programme's own schemes cite its sources through evidence (source + locator), like its statements.
+    for scheme in (URIRef(CASE_NS + "orientation"), _scheme("funding")):
+        evidence = g.value(scheme, PG.evidence)
+        assert evidence is not None and g.value(evidence, PG.locator) is not None, scheme
 
 
 def test_every_concept_coding_a_configuration_has_one_orientation(case_graph: Graph) -> None:
-    g = vocabulary_graph()
-    used = set(case_graph.objects(None, PG.codedAs)) | set(case_graph.objects(None, PG.expectsConcept))
-    dimension_concepts = {c for d in dimension_ids() for c in g.subjects(SKOS.inScheme, scheme_iri(d))}
+    g = case_graph
+    used = set(g.objects(None, PG.codedAs)) | set(g.objects(None, PG.expectsConcept))
+    dimension_concepts = {c for d in _dimension_ids(g) for c in g.subjects(SKOS.inScheme, _scheme(d))}
     assert used and used <= dimension_concepts
     for c in sorted(dimension_concepts, key=str):
         orientations = list(g.objects(c, PG.orientation))
         assert len(orientations) == 1 and orientations[0] in ORIENTATIONS, f"{c}: orientation {orientations}"
 
 
-def test_dimensions_are_the_columns_of_table_2() -> None:
-    g = vocabulary_graph()
+def test_dimensions_are_the_columns_of_table_2(case_graph: Graph) -> None:
+    g = case_graph
     dimensions = list(g.subjects(RDF.type, PG.Dimension))
     by_column = {int(str(g.value(d, PG.columnOrder))): d for d in dimensions}
     assert len(by_column) == len(dimensions) == 8
     assert {c: str(g.value(d, PG.columnHeader)) for c, d in by_column.items()} == TABLE2_HEADERS
     for d in dimensions:
-        ident = str(d).removeprefix(str(DIM))
+        ident = str(d).removeprefix(DIMENSION_NS)
         assert str(g.value(d, PG.identifier)) == ident
-        assert list(g.objects(d, PG.codedBy)) == [scheme_iri(ident)], f"{d}: scheme"
+        assert list(g.objects(d, PG.codedBy)) == [_scheme(ident)], f"{d}: scheme"
         assert g.value(d, SKOS.definition) is not None and g.value(d, RDFS.label) is not None
 
 
@@ -275,10 +298,10 @@ def _codes(cell: str) -> list[str]:
     return [c.strip() for c in cell.split(";") if c.strip()]
 
 
-def test_dimension_schemes_code_every_cell_of_configurations_csv() -> None:
-    g = vocabulary_graph()
+def test_dimension_schemes_code_every_cell_of_configurations_csv(case_graph: Graph) -> None:
+    g = case_graph
     rows = _configuration_rows()
-    assert {r["dimension"] for r in rows} == set(dimension_ids())
+    assert {r["dimension"] for r in rows} == _dimension_ids(g)
     coding: dict[tuple[str, str], list[str]] = {}
     for n, row in enumerate(rows, start=2):
         where = f"configurations.csv:{n}"
@@ -287,8 +310,8 @@ def test_dimension_schemes_code_every_cell_of_configurations_csv() -> None:
             continue
         assert row["status"] == "known" and row["verbatim"] and row["codes"], where
         for code in _codes(row["codes"]):
-            concept = concept_iri(row["dimension"], code)
-            assert (concept, SKOS.inScheme, scheme_iri(row["dimension"])) in g, f"{where}: {code} not coded"
+            concept = _concept(row["dimension"], code)
+            assert (concept, SKOS.inScheme, _scheme(row["dimension"])) in g, f"{where}: {code} not coded"
         # The same cell text is always coded the same way.
         key = (row["dimension"], row["verbatim"])
         assert coding.setdefault(key, _codes(row["codes"])) == _codes(row["codes"]), f"{where}: {key}"

@@ -24,13 +24,13 @@ pytestmark = pytest.mark.neo4j
 PARAMS: dict[str, list[dict[str, str]]] = {
     "evidence": [{"node": "configuration/D/follow-up/targeting"}, {"node": "intent/target-disadvantaged-first"},
                  {"node": "service/A"}],
-    "table2": [{"case": "D"}, {"case": "Z"}],
-    "adaptations": [{"case": "B"}],
+    "table2": [{"service": "D"}, {"service": "Z"}],
+    "adaptations": [{"service": "B"}],
     "trace-paths": [{"intent": "target-disadvantaged-first"}, {"intent": "reach-hard-to-reach-in-community"},
-                    {"case": "D"}, {"intent": "reach-hard-to-reach-in-community", "case": "B"}, {"case": "Z"}],
-    "sites-by-referral": [{"period": "follow-up"}],
-    "drift": [{"case": "A"}],
-    "frame-adaptations": [{"case": "D"}],
+                    {"service": "D"}, {"intent": "reach-hard-to-reach-in-community", "service": "B"}, {"service": "Z"}],
+    "services-by-referral": [{"period": "follow-up"}],
+    "drift": [{"service": "A"}],
+    "frame-adaptations": [{"service": "D"}],
 }
 
 

@@ -34,7 +34,7 @@ def fresh() -> Iterator[None]:
 
 
 def providers_of_a(build_dir: Path) -> str | None:
-    rows = run_named(Release.current(build_dir), "table2", {"case": "A"}).rows
+    rows = run_named(Release.current(build_dir), "table2", {"service": "A"}).rows
     return rows[0][3]  # columns: case, description, period, providers, ...
 
 
@@ -70,9 +70,9 @@ def test_the_store_is_opened_once_and_reused_across_calls(build_dir: Path, monke
             super().__init__(path)
 
     monkeypatch.setattr(oxigraph_store, "OxigraphStore", Counting)
-    first = run_named(Release.current(build_dir), "table2", {"case": "D"})
+    first = run_named(Release.current(build_dir), "table2", {"service": "D"})
     for _ in range(3):
-        assert run_named(Release.current(build_dir), "table2", {"case": "D"}).rows == first.rows
+        assert run_named(Release.current(build_dir), "table2", {"service": "D"}).rows == first.rows
     run_named(Release.current(build_dir), "intents", {})
     assert opened == [Release.current(build_dir).store_dir]
     assert open_releases() == [Release.current(build_dir).path]
@@ -124,8 +124,8 @@ def test_models_are_loaded_once_and_at_most_max_models_kept(tmp_path: Path, buil
 
 
 def test_threads_share_the_store_and_get_correct_answers(build_dir: Path) -> None:
-    calls = [(name, params) for name, params in [("table2", {"case": c}) for c in "ABCDEF"]
-             + [("drift", {}), ("intents", {}), ("trace-paths", {"case": "D"}), ("adaptations", {"case": "B"})]]
+    calls = [(name, params) for name, params in [("table2", {"service": c}) for c in "ABCDEF"]
+             + [("drift", {}), ("intents", {}), ("trace-paths", {"service": "D"}), ("adaptations", {"service": "B"})]]
     expected = {i: run_named(Release.current(build_dir), name, params).rows for i, (name, params) in enumerate(calls)}
     release_module.forget()  # the threads race to open it
     work = [i for i in expected for _ in range(6)]
@@ -150,14 +150,14 @@ def test_the_kept_driver_survives_a_server_restart(build_dir: Path, tmp_path: Pa
         monkeypatch.setenv(ENV_URI, server.uri)
         release = Release.current(build_dir)
         release.load_neo4j(Neo4jSettings(uri=server.uri))
-        expected = run_named(release, "table2", {"case": "D"}, engine="sparql").rows
+        expected = run_named(release, "table2", {"service": "D"}, engine="sparql").rows
         kept = release.neo4j()
-        assert run_named(release, "table2", {"case": "D"}, engine="cypher").rows == expected
+        assert run_named(release, "table2", {"service": "D"}, engine="cypher").rows == expected
         stop(config)
         with pytest.raises(Neo4jUnavailable, match="no Neo4j at"):
-            run_named(release, "table2", {"case": "D"}, engine="cypher")
+            run_named(release, "table2", {"service": "D"}, engine="cypher")
         start(config)
-        result = run_named(release, "table2", {"case": "D"}, engine="cypher")
+        result = run_named(release, "table2", {"service": "D"}, engine="cypher")
         assert result.rows == expected and not result.notes
         assert release.neo4j() is kept  # the same driver, reconnected
     finally:

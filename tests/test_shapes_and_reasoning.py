@@ -14,7 +14,7 @@ import owlrl
 import pytest
 from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from policygraph.ingest.shacl import shacl_violations
@@ -23,8 +23,6 @@ from policygraph.ontology import (
     ONTOLOGY_FILE,
     PG,
     SHAPES_FILE,
-    concept_iri,
-    scheme_iri,
     vocabulary_graph,
 )
 
@@ -44,7 +42,8 @@ def _copy(graph: Graph) -> Graph:
 
 A_VALUE = URIRef(CASE_NS + "configuration/D/follow-up/targeting")
 UNKNOWN_VALUE = URIRef(CASE_NS + "configuration/F/start-up/providers")
-UNIVERSAL = concept_iri("targeting", "universal")
+UNIVERSAL = URIRef(CASE_NS + "concept/targeting/universal")
+TARGETING_SCHEME = URIRef(CASE_NS + "scheme/targeting")
 
 
 def _drop_evidence(g: Graph) -> URIRef:
@@ -71,8 +70,8 @@ def _concept_without_orientation(g: Graph) -> URIRef:
 
 
 def _scheme_without_citation(g: Graph) -> URIRef:
-    g.remove((scheme_iri("targeting"), DCTERMS.bibliographicCitation, None))
-    return scheme_iri("targeting")
+    g.remove((TARGETING_SCHEME, PG.evidence, None))
+    return TARGETING_SCHEME
 
 
 def _evidence_without_locator(g: Graph) -> URIRef:
@@ -87,7 +86,7 @@ BREAKAGES: dict[str, tuple[Callable[[Graph], URIRef], str, str]] = {
     "known-value-without-verbatim": (_known_without_verbatim, "", "a known configuration value needs"),
     "unknown-value-with-a-guess": (_unknown_with_a_guess, "", "never guess"),
     "coded-concept-without-orientation": (_concept_without_orientation, "orientation", "exactly one pg:orientation"),
-    "scheme-without-citation": (_scheme_without_citation, "bibliographicCitation", "must cite its source"),
+    "scheme-without-citation": (_scheme_without_citation, "", "must cite its source"),
     "evidence-without-locator": (_evidence_without_locator, "locator", "Less than 1 values"),
 }
 

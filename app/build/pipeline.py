@@ -31,6 +31,7 @@ from importlib.metadata import version
 from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 
+from policygraph.app.build import programme_queries
 from policygraph.app.build.statements import CoreFile, Stage, no_stage, write_core
 from policygraph.app.read.overview import write_overview
 from policygraph.app.release import CORE_NT, CURRENT, GRAPH_NT, GRAPH_TTL, LINKS, MANIFEST, OVERVIEW, RELEASES, STORE
@@ -120,6 +121,7 @@ def _activity() -> ActivitySummary | None:
         return None
     return ingest_activity(folder.folder / extract.file, _job.paths["activity"], programme=folder.id,
                            services={s.id for s in folder.services.services}, source=extract.source,
+                           locator=extract.locator,
                            min_count=extract.min_count, strict=_job.strict)
 
 
@@ -254,6 +256,8 @@ def build(data_dir: Path, build_dir: Path, *, strict: bool = False, stage: Stage
     started = time.perf_counter()
     stage("records")
     folder = load_programme(data_dir)  # bad records fail before anything under build/ is touched
+    if problems := programme_queries.problems(data_dir):
+        raise IngestError(problems)
     with _locked(build_dir):
         releases = build_dir / RELEASES
         releases.mkdir(exist_ok=True)
@@ -266,6 +270,7 @@ def build(data_dir: Path, build_dir: Path, *, strict: bool = False, stage: Stage
             written = _write_release(folder, staging, strict, stage)
             stage("release")
             write_overview(staging / OVERVIEW, written.core.overview)
+            programme_queries.copy_into(data_dir, staging)
             (staging / MANIFEST).write_text(json.dumps(_manifest(folder, data_dir, written), indent=2,
                                                        sort_keys=True) + "\n")
             release = releases / f"r{time.time_ns()}"

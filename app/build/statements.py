@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
+from policygraph.app.build import programme_queries
 from policygraph.app.read.overview import Overview
 from policygraph.app.read.tables import overview_of
 from policygraph.graph.derive import derive
@@ -25,7 +26,7 @@ from policygraph.ingest.errors import IngestError, Location, Problem
 from policygraph.ingest.programme import ProgrammeFolder, load_programme
 from policygraph.ingest.rdf import Minter, prefixes, programme_statements, vocabulary_lines
 from policygraph.ingest.shacl import Scope, sample_scope, shacl_violations
-from policygraph.ontology import DIM, PG, concept_iri
+from policygraph.ontology import PG
 from policygraph.ontology import ntriples as nt
 
 log = logging.getLogger(__name__)
@@ -57,8 +58,9 @@ def cells_of(folder: ProgrammeFolder) -> dict[CellKey, Cell]:
         r = located.row
         cell = Cell(iri=URIRef(iri("configuration", r.service, r.period, r.dimension)),
                     service=URIRef(iri("service", r.service)), period=URIRef(iri("period", r.period)),
-                    dimension=DIM[r.dimension], known=r.status == "known", verbatim=r.verbatim,
-                    codes=frozenset(concept_iri(r.dimension, c) for c in r.codes), evidence=((r.source, r.locator),))
+                    dimension=URIRef(iri.dimension(r.dimension)), known=r.status == "known", verbatim=r.verbatim,
+                    codes=frozenset(URIRef(iri.concept(r.dimension, c)) for c in r.codes),
+                    evidence=((r.source, r.locator),))
         cells[(cell.service, cell.period, cell.dimension)] = cell
     return cells
 
@@ -175,7 +177,10 @@ def check_folder(data_dir: Path, stage: Stage = no_stage) -> Prepared:
     """Validate a programme folder end to end (records, references, SHACL) and derive adaptations and
     measures, without writing anything."""
     stage("records")
-    return prepare(load_programme(data_dir), stage)
+    folder = load_programme(data_dir)
+    if problems := programme_queries.problems(data_dir):
+        raise IngestError(problems)
+    return prepare(folder, stage)
 
 
 def validate_folder(data_dir: Path) -> tuple[ProgrammeFolder, Graph]:

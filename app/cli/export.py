@@ -15,16 +15,16 @@ from policygraph.app.read.views import DEFAULT_MAX_NODES
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(MEDIA_TYPES)))
 @click.option("--view", type=click.Choice(VIEWS), default="vision", show_default=True)
 @click.option("--intent", help="Intent or document id (vision view); default: all intents.")
-@click.option("--site", help="Only this service (case letter).")
+@click.option("--service", help="Only this service (its identifier).")
 @click.option("--period", help="Only this period id.")
 @click.option("--node", help="Centre node IRI (neighbourhood view).")
 @click.option("--hops", type=click.IntRange(1, 4), default=1, show_default=True)
 @click.option("--max-nodes", type=click.IntRange(1, 5000), default=DEFAULT_MAX_NODES, show_default=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @click.pass_obj
-def export_command(build_dir: Path, fmt: str, view: str, intent: str | None, site: str | None, period: str | None,
+def export_command(build_dir: Path, fmt: str, view: str, intent: str | None, service: str | None, period: str | None,
                    node: str | None, hops: int, max_nodes: int, output: Path) -> None:
-    """Export a view (default: the whole case's vision-to-practice graph) for slides or other tools.
+    """Export a view (default: the whole programme's vision-to-practice graph) for slides or other tools.
 
     FORMAT: html (offline page), svg, png, gexf (Gephi), graphml, cyjs (Cytoscape JSON), ttl, jsonld, csv
     (the claims shown with their citations).
@@ -35,7 +35,7 @@ def export_command(build_dir: Path, fmt: str, view: str, intent: str | None, sit
     if view == "neighbourhood" and not node:
         raise click.UsageError("--view neighbourhood needs --node IRI")
     try:
-        chosen = make_view(release, view, intent=intent, service=site, period=period, node=node, hops=hops,
+        chosen = make_view(release, view, intent=intent, service=service, period=period, node=node, hops=hops,
                            max_nodes=max_nodes)
         data = export(release, chosen, fmt)
     except KeyError as exc:

@@ -186,7 +186,7 @@ def cypher(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit
 
     Writes (CREATE, MERGE, SET, DELETE, REMOVE, writing procedures) and LOAD CSV are refused.
 
-    Example: policygraph cypher 'MATCH (s:Service) RETURN s.caseLetter AS case ORDER BY case'
+    Example: policygraph cypher 'MATCH (s:Service) RETURN s.identifier AS service ORDER BY service'
     """
     text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
     settings = settings_for(build_dir)

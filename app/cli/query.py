@@ -17,6 +17,7 @@ from policygraph.app.cli.support import (
     parse_params,
 )
 from policygraph.app.read.queries import list_queries, run_named, run_sparql
+from policygraph.app.release import NoBuild, Release
 from policygraph.graph.neo4j_store import Neo4jUnavailable
 from policygraph.graph.sparql_guard import (
     DEFAULT_MAX_ROWS,
@@ -25,7 +26,7 @@ from policygraph.graph.sparql_guard import (
     QueryTimeout,
     RefusedQuery,
 )
-from policygraph.queries import BadParameters, QueryNotFound
+from policygraph.queries import BadParameters, QueryNotFound, all_queries
 
 
 @click.command()
@@ -64,10 +65,15 @@ def query(build_dir: Path, name: str | None, show_list: bool, fmt: str, params: 
           engine: str) -> None:
     """Run a named query (see --list) with bound parameters.
 
-    Example: policygraph query table2 --format csv
+    Example: policygraph query configuration-table --param service=D --format csv
     """
     if show_list or name is None:
-        emit(list_queries(), fmt)
+        # Without a build, the shipped queries (a programme's own come with its build).
+        try:
+            queries = Release.current(build_dir).queries()
+        except NoBuild:
+            queries = all_queries()
+        emit(list_queries(queries), fmt)
         return
     try:
         result = run_named(current_release(build_dir), name, parse_params(params), engine=engine)

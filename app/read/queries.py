@@ -13,7 +13,7 @@ from policygraph.graph.oxigraph_store import PARAM_IRI_PREFIX
 from policygraph.graph.results import QueryResult
 from policygraph.graph.sparql_guard import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT_S, run_bounded
 from policygraph.ontology import ID_BASE
-from policygraph.queries import all_queries, get_query
+from policygraph.queries import NamedQuery, find
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -21,9 +21,9 @@ if TYPE_CHECKING:
     from policygraph.app.release import Release
 
 
-def list_queries() -> QueryResult:
+def list_queries(queries: Mapping[str, NamedQuery]) -> QueryResult:
     rows: list[tuple[str | None, ...]] = []
-    for q in all_queries().values():
+    for q in sorted(queries.values(), key=lambda q: q.name):
         params = ", ".join(f"{p.name}{'' if p.required else '?'} ({p.type})" for p in q.params) or "-"
         rows.append((q.name, q.title, params, ", ".join(sorted(q.texts))))
     return QueryResult(["name", "title", "params", "engines"], rows)
@@ -38,7 +38,7 @@ def resolve_iri(release: Release, value: str) -> str:
 
 def run_named(release: Release, name: str, params: Mapping[str, str], *, engine: str = "sparql",
               max_rows: int = 100_000) -> QueryResult:
-    named = get_query(name)
+    named = find(release.queries(), name)
     bound = named.bind(dict(params))
     for p in named.params:
         if p.type == "iri" and p.name in bound:

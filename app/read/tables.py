@@ -29,8 +29,10 @@ if TYPE_CHECKING:
 
 Rows = list[tuple[str | None, ...]]
 CellKey = tuple[URIRef, URIRef, URIRef]  # (service, period, dimension)
-ORIENTATION_COLOURS = {"community": "#c8e6c9", "mixed": "#ffe0b2", "nhs-medical": "#ffcdd2", "neutral": "#eceff1",
-                       "unknown": "#bdbdbd"}
+# Cell colours by where a value sits on the programme's orientation axis: the pole drift goes away from, the
+# drift pole, both (mixed), neither (neutral), unknown.
+AWAY, TOWARDS, MIXED, NEUTRAL, UNKNOWN_CELL = "#c8e6c9", "#ffcdd2", "#ffe0b2", "#eceff1", "#bdbdbd"
+COLOUR_NAMES = {AWAY: "green", TOWARDS: "red", MIXED: "orange", NEUTRAL: "light grey", UNKNOWN_CELL: "dark grey"}
 
 
 def text_of(model: ProgrammeModel, node: Node | None, predicate: URIRef) -> str:
@@ -94,13 +96,39 @@ def overview(release: Release) -> Overview:
 # --- services, periods, cells ----------------------------------------------------------------------------
 
 def cell_orientation(model: ProgrammeModel, service: URIRef, period: URIRef, dimension: URIRef) -> str:
+    """The orientation of a cell: the notation of its pole (or of the neutral) when all its concepts that lean
+    somewhere lean the same way, 'mixed' when they lean both ways, 'unknown' when the cell is."""
     cell = model.cells.get((service, period, dimension))
     if cell is None or not cell.known:
         return "unknown"
-    found = {model.orientation(c) for c in cell.codes} - {"neutral"}
+    found = {o for c in cell.codes if (o := model.orientation(c)) is not None and o != model.neutral}
     if not found:
-        return "neutral"
-    return found.pop() if len(found) == 1 else "mixed"
+        return model.ident(model.neutral) if model.neutral is not None else "neutral"
+    return model.ident(found.pop()) if len(found) == 1 else "mixed"
+
+
+@dataclass(frozen=True)
+class Legend:
+    """What each cell orientation is called and coloured, for a programme's configuration table."""
+
+    labels: dict[str, str]
+    colours: dict[str, str]
+
+    def caption(self) -> str:
+        return "Cells: " + ", ".join(f"{COLOUR_NAMES[self.colours[k]]} = {label}" for k, label in self.labels.items())
+
+
+def orientation_legend(model: ProgrammeModel) -> Legend:
+    labels: dict[str, str] = {}
+    colours: dict[str, str] = {}
+    for pole in model.poles:
+        labels[model.ident(pole)] = model.label(pole)
+        colours[model.ident(pole)] = TOWARDS if pole == model.drift_pole else AWAY
+    if model.neutral is not None:
+        labels[model.ident(model.neutral)], colours[model.ident(model.neutral)] = model.label(model.neutral), NEUTRAL
+    labels["mixed"], colours["mixed"] = "mixed (both poles)", MIXED
+    labels["unknown"], colours["unknown"] = "unknown", UNKNOWN_CELL
+    return Legend(labels, colours)
 
 
 @dataclass(frozen=True)
@@ -109,7 +137,8 @@ class Matrix:
 
     columns: list[str]
     rows: list[list[str]]
-    orientations: list[list[str]]  # same shape as rows' dimension cells
+    orientations: list[list[str]]  # same shape as rows' dimension cells (see cell_orientation)
+    legend: Legend
 
 
 def service_ids(release: Release) -> list[str]:
@@ -133,7 +162,7 @@ def services_matrix(release: Release, service: str | None = None) -> Matrix:
             rows.append([model.ident(s), model.label(p),
                          *((c.verbatim if c is not None and c.known else "unknown") or "unknown" for c in cells)])
             orientations.append([cell_orientation(model, s, p, d) for d in model.dimensions])
-    return Matrix(columns, rows, orientations)
+    return Matrix(columns, rows, orientations, orientation_legend(model))
 
 
 def adaptations_table(release: Release, service: str | None = None) -> QueryResult:
@@ -160,8 +189,8 @@ def measures_table(release: Release, service: str | None = None) -> QueryResult:
     rows: Rows = []
     for m in (m for m in all_measures(model) if service is None or model.ident(m.service) == service):
         rows.append((model.ident(m.service), model.ident(m.period), _score(m.fidelity, m.sufficient),
-                     _score(m.medicalisation, m.sufficient), f"{m.medicalisation_known}/{m.dimensions}"))
-    return QueryResult(["service", "period", "fidelity", "medicalisation", "coverage"], rows)
+                     _score(m.drift, m.sufficient), f"{m.drift_known}/{m.dimensions}"))
+    return QueryResult(["service", "period", "fidelity", model.drift_name, "coverage"], rows)
 
 
 @dataclass(frozen=True)
@@ -245,19 +274,20 @@ def _delta(value: Fraction | None) -> str:
 
 
 def drift_table(release: Release, service: str | None = None) -> QueryResult:
-    """Per service and period: fidelity, medicalisation, their coverage, and the change that drove them."""
+    """Per service and period: fidelity and drift (under the programme's name for it), their coverage, and the
+    change from the period before with the cells that drove it."""
     model = release.model()
-    found = changes(model)
-    moves = {(c.service, c.after.period): c for c in found}
+    name = model.drift_name
+    moves = {(c.service, c.after.period): c for c in changes(model)}
     rows: Rows = [_drift_row(model, m, moves.get((m.service, m.period))) for m in all_measures(model)
                   if service is None or model.ident(m.service) == service]
-    roll = rollup(found)
-    notes = [f"roll-up: {roll.sufficient} of {roll.services} services with sufficient data; medicalisation rose in "
-             f"{roll.medicalised} (mean {_delta(roll.mean_medicalisation_delta)}), fidelity fell in "
-             f"{roll.less_faithful} (mean {_delta(roll.mean_fidelity_delta)})"]
-    return QueryResult(["service", "period", "fidelity", "fidelity_coverage", "medicalisation",
-                        "medicalisation_coverage", "change_fidelity", "change_medicalisation", "drivers"], rows,
-                       notes=notes)
+    roll = rollup(model)
+    notes = [f"roll-up: {roll.sufficient} of {roll.services} services with sufficient data; {name} rose in "
+             f"{roll.drifted} (mean {_delta(roll.mean_drift_delta)}), fidelity fell in "
+             f"{roll.less_faithful} (mean {_delta(roll.mean_fidelity_delta)}), from each one's first to its last "
+             "period with sufficient data"]
+    return QueryResult(["service", "period", "fidelity", "fidelity_coverage", name, f"{name}_coverage",
+                        "change_fidelity", f"change_{name}", "drivers"], rows, notes=notes)
 
 
 def _drift_row(model: ProgrammeModel, m: Measure, move: Change | None) -> tuple[str | None, ...]:
@@ -267,9 +297,9 @@ def _drift_row(model: ProgrammeModel, m: Measure, move: Change | None) -> tuple[
         model.ident(m.period),
         _pct(m.fidelity) if m.sufficient else insufficient,
         f"{m.fidelity_known}/{m.fidelity_dimensions}",
-        _pct(m.medicalisation) if m.sufficient else insufficient,
-        f"{m.medicalisation_known}/{m.dimensions}",
+        _pct(m.drift) if m.sufficient else insufficient,
+        f"{m.drift_known}/{m.dimensions}",
         _delta(move.fidelity_delta) if move else "",
-        _delta(move.medicalisation_delta) if move else "",
+        _delta(move.drift_delta) if move else "",
         " | ".join(move.drivers) if move else "",
     )

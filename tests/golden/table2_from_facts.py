@@ -12,7 +12,9 @@ import io
 import sys
 from pathlib import Path
 
-COLUMNS = ["case", "description", "period", "providers", "funding", "senior_buy_in", "primary_referral_sources",
+# The facts file's table says `case`; the graph's one name for it is `service` (ADR 0009).
+FACTS_COLUMN = {"service": "case"}
+COLUMNS = ["service", "description", "period", "providers", "funding", "senior_buy_in", "primary_referral_sources",
            "health_trainers", "targeting", "formal_pm_system", "ht_user_interaction"]
 
 
@@ -23,7 +25,8 @@ def table2_csv(facts: str) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(["unknown" if row[c].startswith("UNKNOWN") else row[c] for c in COLUMNS])
+        writer.writerow(["unknown" if row[FACTS_COLUMN.get(c, c)].startswith("UNKNOWN") else row[FACTS_COLUMN.get(c, c)]
+                         for c in COLUMNS])
     return out.getvalue()
 
 

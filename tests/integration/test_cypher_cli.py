@@ -19,9 +19,9 @@ pytestmark = pytest.mark.neo4j
 WRITES = {
     "create": "CREATE (:Resource {uri: 'https://example.org/x'})",
     "merge": "MERGE (n:Resource {uri: 'https://example.org/x'}) RETURN n",
-    "set": "MATCH (s:Service) SET s.caseLetter = 'Z' RETURN s",
+    "set": "MATCH (s:Service) SET s.identifier = 'Z' RETURN s",
     "delete": "MATCH (n:Evidence) DETACH DELETE n",
-    "remove": "MATCH (s:Service) REMOVE s.caseLetter RETURN s",
+    "remove": "MATCH (s:Service) REMOVE s.identifier RETURN s",
     "remove label": "MATCH (s:Service) REMOVE s:Service RETURN s",
     "writing procedure": "CALL db.createLabel('Injected')",
     "load csv": "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
@@ -54,18 +54,18 @@ def test_writes_are_refused_and_change_nothing(name: str, build_dir: Path, case_
 
 
 def test_read_query_with_params_and_formats(build_dir: Path, case_in_neo4j: Neo4jSettings) -> None:
-    query = "MATCH (s:Service) WHERE s.caseLetter >= $from RETURN s.caseLetter AS case ORDER BY case"
+    query = "MATCH (s:Service) WHERE s.identifier >= $from RETURN s.identifier AS service ORDER BY service"
     result = cli(build_dir, "cypher", query, "--param", "from=D", "--format", "json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
-    assert [row["case"] for row in data["rows"]] == ["D", "E", "F"]
+    assert [row["service"] for row in data["rows"]] == ["D", "E", "F"]
     csv_out = cli(build_dir, "cypher", query, "--param", "from=E", "--format", "csv")
-    assert csv_out.output.splitlines() == ["case", "E", "F"]
+    assert csv_out.output.splitlines() == ["service", "E", "F"]
 
 
 def test_an_injection_attempt_in_a_param_is_just_a_value(build_dir: Path, case_in_neo4j: Neo4jSettings) -> None:
     attack = "A' WITH true AS x MATCH (n) DETACH DELETE n //"
-    result = cli(build_dir, "cypher", "MATCH (s:Service {caseLetter: $c}) RETURN count(s) AS n",
+    result = cli(build_dir, "cypher", "MATCH (s:Service {identifier: $c}) RETURN count(s) AS n",
                  "--param", f"c={attack}", "--format", "csv")
     assert result.output.splitlines() == ["n", "0"]
 
@@ -102,7 +102,7 @@ def test_load_status_export_and_query_commands(build_dir: Path, neo4j_settings: 
     assert cli(build_dir, "neo4j", "export", "--output", str(out)).exit_code == 0
     assert isomorphic(Graph().parse(out, format="nt"), Graph().parse(build_dir / "graph.nt", format="nt"))
     for engine in ("sparql", "cypher"):
-        result = cli(build_dir, "query", "table2", "--engine", engine, "--param", "case=D", "--format", "csv")
+        result = cli(build_dir, "query", "table2", "--engine", engine, "--param", "service=D", "--format", "csv")
         assert result.exit_code == 0, result.output
         assert result.output.splitlines()[0].startswith("case,description,period")
         assert len(result.output.splitlines()) == 3

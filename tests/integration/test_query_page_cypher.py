@@ -35,7 +35,7 @@ def test_adhoc_cypher_reads_and_refuses_writes(case_in_neo4j: Neo4jSettings, bui
     app = _page(build_dir, monkeypatch)
     app.button(key="cypher-run").click().run()
     assert not app.error, [e.value for e in app.error]
-    assert list(app.dataframe[0].value["case"]) == list("ABCDEF")
+    assert list(app.dataframe[0].value["service"]) == list("ABCDEF")
     app.text_area(key="cypher-text").input("MATCH (n) DETACH DELETE n").run()
     app.button(key="cypher-run").click().run()
     assert any("read-only" in e.value or "refused" in e.value for e in app.error)

@@ -7,14 +7,14 @@ from policygraph.app.read.queries import neo4j_configured, run_cypher, run_named
 from policygraph.graph.cypher_guard import CypherFailed, CypherTimeout, RefusedCypher
 from policygraph.graph.neo4j_store import Neo4jUnavailable
 from policygraph.graph.sparql_guard import QueryFailed, QueryTimeout, RefusedQuery
-from policygraph.queries import BadParameters, all_queries
+from policygraph.queries import BadParameters
 
 release = require_release()
 st.title("Query")
 cypher_ready = neo4j_configured(release) is not None
 named, adhoc, cypher = st.tabs(["Named queries", "SPARQL", "Cypher"])
 with named:
-    queries = all_queries()
+    queries = release.queries()
     name = st.selectbox("Query", sorted(queries), format_func=lambda n: f"{n}: {queries[n].title}", key="query-name")
     chosen = queries[name]
     st.caption(chosen.question)
@@ -45,7 +45,7 @@ with cypher:
         st.info("Neo4j is not configured: set NEO4J_URI (and NEO4J_USER / NEO4J_PASSWORD), or run "
                 "`policygraph neo4j start` and `policygraph load neo4j`.")
     cypher_text = st.text_area("Cypher (read-only; 30 s and 10,000 rows at most)",
-                               "MATCH (s:Service) RETURN s.caseLetter AS case, s.label AS label ORDER BY case",
+                               "MATCH (s:Service) RETURN s.identifier AS service, s.label AS label ORDER BY service",
                                key="cypher-text", height=160, disabled=not cypher_ready)
     if st.button("Run Cypher", key="cypher-run", disabled=not cypher_ready):
         try:
