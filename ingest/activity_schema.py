@@ -74,7 +74,7 @@ FIX = {
     "php_created": "write yes or no",
     "goal_achieved": "write fully, partly or not; leave it empty when no PHP was created (php_created = no)",
     "id": f"write an id: lower-case letters and digits joined by single hyphens (at most {MAX_ID} characters), "
-          "e.g. gp-referral",
+          "e.g. walk-in",
 }
 
 Issue = tuple[str, str, str]  # (column, message, fix)

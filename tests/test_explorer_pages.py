@@ -102,9 +102,13 @@ def test_services_cells_coloured_by_orientation() -> None:
     assert "red = NHS-or-medical-oriented" in legend.caption() and "green = community-oriented" in legend.caption()
 
 
+SERVICE_D = "https://w3id.org/policygraph/id/health-trainers/service/D"
+
+
 def test_network_caps_and_says_so() -> None:
     app = _page("network")
-    assert len(_vis_nodes(_iframe_html(app))) == 17  # case study D and its neighbours
+    app.selectbox(key="network-centre").set_value(SERVICE_D).run()
+    assert len(_vis_nodes(_iframe_html(app))) == 17  # service D and its neighbours
     app.slider(key="network-hops").set_value(2).run()
     app.slider(key="network-cap").set_value(10).run()
     assert not app.exception

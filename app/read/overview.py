@@ -24,11 +24,12 @@ class Overview:
     services: QueryResult
     timeline: QueryResult
     coverage: QueryResult
+    services_word: str = "services"  # what the programme calls its services
 
 
 def write_overview(path: Path, data: Overview) -> None:
     """The Overview as JSON (one of a release's files, written with the others)."""
-    record = {"programme": data.programme, "description": data.description,
+    record = {"programme": data.programme, "description": data.description, "services_word": data.services_word,
               "tables": {name: asdict(getattr(data, name)) for name in OVERVIEW_TABLES}}
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 
@@ -39,7 +40,8 @@ def read_overview(path: Path) -> Overview | None:
         data = json.loads(path.read_text(encoding="utf-8"))
         tables = {name: QueryResult(list(t["columns"]), [tuple(row) for row in t["rows"]], bool(t["truncated"]),
                                     list(t["notes"])) for name, t in data["tables"].items()}
-        return Overview(str(data["programme"]), str(data["description"]), **{n: tables[n] for n in OVERVIEW_TABLES})
+        return Overview(str(data["programme"]), str(data["description"]), **{n: tables[n] for n in OVERVIEW_TABLES},
+                        services_word=str(data.get("services_word", "services")))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

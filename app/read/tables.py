@@ -73,6 +73,7 @@ def overview_of(model: ProgrammeModel, known: Mapping[CellKey, bool], programme_
         services=QueryResult(["service", "description (verbatim)", "evidence"], services),
         timeline=QueryResult(["date", "event", "sources"], timeline),
         coverage=QueryResult(["service", "known cells", "unknown cells", "known share"], coverage),
+        services_word=model.word(plural=True),
     )
 
 

@@ -72,7 +72,7 @@ def vision_view(release: Release, intent: str | None = None, service: str | None
                 sub.add_edge(a, b, relation=attrs["relation"], status=attrs["status"],
                              evidence=list(attrs["evidence"]))
     title = "Vision to practice" + (f": {model.label(URIRef(start_node(release, intent)))}" if intent else "") \
-        + (f", case study {service}" if service else "") + (f", {period}" if period else "")
+        + (f", {model.word()} {service}" if service else "") + (f", {period}" if period else "")
     if len(order) <= max_nodes:
         return View(title, sub)
     return View(title, sub, True, [_truncated(len(shown), len(order))])

@@ -30,8 +30,8 @@ if not matching:
     st.stop()
 shown = matching[:MAX_OPTIONS]
 labels = {c.iri: c.label for c in shown}
-default = next((i for i, c in enumerate(shown) if c.label == "Case study D"), 0)
-centre = st.selectbox("Centre node", list(labels), index=default, format_func=labels.__getitem__,
+# No default centre of our own: the first node listed (the choice is the user's).
+centre = st.selectbox("Centre node", list(labels), index=0, format_func=labels.__getitem__,
                       key="network-centre")
 if len(matching) > MAX_OPTIONS:
     st.caption(f"The list holds the first {MAX_OPTIONS} of {len(matching)} matching nodes: choose a kind or "
