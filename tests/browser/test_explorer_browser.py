@@ -184,7 +184,7 @@ def test_query_named_adhoc_refusal_and_csv(page: Page, explorer: str) -> None:
     assert download.value.suggested_filename == "table2.csv"
     rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8"))))
     assert len(rows) == 12
-    assert {(r["case"], r["period"], r["primary_referral_sources"]) for r in rows} >= {
+    assert {(r["service"], r["period"], r["primary_referral_sources"]) for r in rows} >= {
         ("D", "Follow-up", "GP referrals")}
     _screenshot(page, "query")
 
