@@ -56,6 +56,7 @@ DELETE_BATCH = 10_000
 Progress = Callable[[int, int], None]  # (items written so far, items in total)
 T = TypeVar("T")
 
+SCHEMA_NAMES = ("policygraph_resource_uri", "policygraph_term")
 SCHEMA = (
     # query-built: label and key names are this module's constants; Cypher takes no label or key parameters
     f"CREATE CONSTRAINT policygraph_resource_uri IF NOT EXISTS "
@@ -141,9 +142,19 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+# A load killed while Neo4j built a constraint can leave the constraint's index without its constraint;
+# `CREATE CONSTRAINT ... IF NOT EXISTS` then fails on the name, so such an orphan is dropped first.
+ORPHAN_INDEXES = ("SHOW INDEXES YIELD name, owningConstraint "
+                  "WHERE name IN $names AND owningConstraint IS NULL RETURN name")
+
+
 def ensure_schema(driver: Driver, database: str) -> None:
     """Constraints first: MERGE on `uri` is then an index lookup, and duplicates are impossible."""
     with driver.session(database=database) as session:
+        orphans = [record["name"] for record in session.run(ORPHAN_INDEXES, names=list(SCHEMA_NAMES))]
+        for name in orphans:
+            log.warning("dropping index %s: its constraint was never completed (an interrupted load)", name)
+            session.run("DROP INDEX $name IF EXISTS", name=name).consume()
         for statement in SCHEMA:
             session.run(statement).consume()  # schema commands cannot share a transaction with data
 

@@ -255,6 +255,20 @@ def test_killed_first_load_converges_on_rerun(neo4j_settings: Neo4jSettings, neo
     _killed_then_rerun(neo4j_settings, neo4j_driver, builds[target], point)
 
 
+def test_a_constraint_left_half_built_is_rebuilt(neo4j_settings: Neo4jSettings, neo4j_driver: Driver,
+                                                builds: dict[str, Built]) -> None:
+    # What a load killed while Neo4j built the uri constraint can leave: the constraint's index, no constraint.
+    clear(neo4j_driver)
+    _drop_schema(neo4j_driver)
+    neo4j_driver.execute_query("CREATE INDEX policygraph_resource_uri FOR (n:Resource) ON (n.uri)")
+    assert "policygraph_resource_uri" not in _constraints(neo4j_driver)
+    result = run_cli("load", "neo4j", build_dir=builds["case"].path)
+    assert result.returncode == 0, result.stderr
+    assert "its constraint was never completed" in result.stderr
+    assert _constraints(neo4j_driver) >= CONSTRAINTS
+    assert_isomorphic(export_graph(neo4j_driver), builds["case"].graph)
+
+
 # Chained: each re-load starts from where the previous test left Neo4j (ensure_loaded is then a no-op).
 @pytest.mark.parametrize(("point", "previous", "target"), [("sweep", "national", "case"),
                                                            ("nodes", "case", "national")])
