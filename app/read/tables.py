@@ -166,6 +166,17 @@ def services_matrix(release: Release, service: str | None = None) -> Matrix:
     return Matrix(columns, rows, orientations, orientation_legend(model))
 
 
+def adaptations_heading(release: Release) -> str:
+    """The heading over the adaptations, in the programme's own period names."""
+    model = release.model()
+    labels = [str(model.label(p)) for p in model.periods]
+    if len(labels) == 2:
+        return f"Adaptations between {labels[0]} and {labels[1]}"
+    if 2 < len(labels) <= 4:
+        return f"Adaptations between periods ({' → '.join(labels)})"
+    return f"Adaptations between periods ({labels[0]} to {labels[-1]})" if labels else "Adaptations"
+
+
 def adaptations_table(release: Release, service: str | None = None) -> QueryResult:
     model = release.model()
     g = model.graph

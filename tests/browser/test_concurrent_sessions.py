@@ -34,6 +34,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 pytestmark = pytest.mark.browser
 SOAK_SECONDS = float(os.environ.get("POLICYGRAPH_SOAK_SECONDS", "20"))
 CASE, NATIONAL = "health-trainers", "national-synthetic"
+WORD = {CASE: "case study", NATIONAL: "service"}  # each programme's word for a service (its vocabulary.yaml)
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,8 @@ def _session(url: str, plan: Plan, soak_s: float, start: threading.Barrier, reco
                     choose(page, "vision-service", service)
                     if service != plan.service:  # every service: the view's heading names none
                         expect(page.frame_locator("[data-testid=stIFrame]").first.locator("h1")).not_to_contain_text(
-                            "case study", timeout=TIMEOUT_MS)
-                    network_frame(page, f"case study {plan.service}" if service == plan.service else None)
+                            f"{WORD[programme]} {plan.service}", timeout=TIMEOUT_MS)
+                    network_frame(page, f"{WORD[programme]} {plan.service}" if service == plan.service else None)
                     record.add(record.timings, programme, time.perf_counter() - started)
                 go(page, "Services over time")
                 if plan.programme is not None:

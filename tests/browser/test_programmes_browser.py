@@ -44,7 +44,7 @@ def test_switching_programmes_changes_every_page(page: Page, browser: Browser, p
 
     go(page, "Vision → practice")
     choose(page, "vision-service", "S003")
-    frame = network_frame(page, "case study S003")
+    frame = network_frame(page, "service S003")  # the national programme's own word
     assert frame.evaluate("window.policygraphNetwork.body.data.nodes.length") > 3
 
     go(page, "Network")

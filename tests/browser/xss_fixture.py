@@ -16,6 +16,7 @@ from rdflib import RDFS, Graph, Literal, URIRef
 from support import canonical_ntriples
 
 from policygraph.app.build import validate_folder
+from policygraph.app.build.programme_queries import copy_into
 from policygraph.app.build.statements import count_instances
 from policygraph.graph.oxigraph_store import bulk_load
 from policygraph.ontology import PG
@@ -79,4 +80,5 @@ def write_build(case_dir: Path, build_dir: Path) -> Path:
         "counts": count_instances(nt.splitlines(keepends=True)),
     }
     (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    copy_into(case_dir, build_dir)  # the programme's own queries (table2), as a real build ships them
     return build_dir

@@ -8,7 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from policygraph.app.explorer.common import cached, plain, require_model, table
-from policygraph.app.read.tables import adaptations_table, measures_table, service_ids, services_matrix
+from policygraph.app.read.tables import (
+    adaptations_heading,
+    adaptations_table,
+    measures_table,
+    service_ids,
+    services_matrix,
+)
 
 ALL_AT_ONCE = 20
 
@@ -25,7 +31,7 @@ colours = pd.DataFrame([["", "", *(f"background-color: {matrix.legend.colours[o]
                         for row in matrix.orientations], columns=matrix.columns)
 st.dataframe(frame.style.apply(lambda _: colours, axis=None), hide_index=True, width="stretch",
              key="services-matrix")
-st.subheader("Adaptations between periods")
+st.subheader(plain(adaptations_heading(release)))
 table(cached(adaptations_table, release, service), "services-adaptations")
 st.subheader(plain(f"Fidelity and {release.model().drift_name}"))
 table(cached(measures_table, release, service), "services-measures")
