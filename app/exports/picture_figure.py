@@ -12,23 +12,29 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from policygraph.app.exports.text_fit import DPI, line_height, put, text_width, wrap
+from policygraph.app.exports.frame import (
+    BODY_PX,
+    GAP,
+    MARGIN,
+    MUTED,
+    NOTE,
+    SMALL_PX,
+    Credits,
+    blank,
+    caption_lines,
+    heading,
+)
+from policygraph.app.exports.text_fit import line_height, put, text_width, wrap
 from policygraph.app.read.picture import STATUSES, Group, Picture, Row, Run, describe
-from policygraph.app.read.views import STATUS_COLOURS
+from policygraph.app.read.views import STATUS_COLOURS, TRACE_LEGEND
 from policygraph.graph.traces import CONSISTENT, DEPARTED, UNKNOWN
 
-SIZES = {"16:9": (1920, 1080), "4:3": (1920, 1440)}
 SYMBOLS = {CONSISTENT: "✓", DEPARTED: "✗", UNKNOWN: "?"}
-MEANINGS = {CONSISTENT: "consistent with the expectation", DEPARTED: "departed from the expectation",
-            UNKNOWN: "unknown: the sources are silent"}
-INK, MUTED, RULE, STRONG_RULE, NOTE = "#212121", "#455a64", "#cfd8dc", "#78909c", "#b71c1c"
-MARGIN, GAP = 40.0, 12.0
-TITLE_PX, SUB_PX, BODY_PX, SMALL_PX = 34.0, 17.0, 15.0, 13.0
+MEANINGS = TRACE_LEGEND
+RULE, STRONG_RULE = "#cfd8dc", "#78909c"
 MIN_ROW, MAX_ROW, MIN_MARK, OTHER_W, LEGEND_LINE, VALUE_SLOT = 46.0, 240.0, 22.0, 130.0, 30.0, 110.0
 
 
@@ -67,15 +73,11 @@ def _mark_size(picture: Picture, cols: Columns, row_h: float) -> float:
 
 
 class _Drawing:
-    def __init__(self, picture: Picture, size: tuple[int, int]) -> None:
+    def __init__(self, picture: Picture, size: tuple[float, float], framed: bool) -> None:
         self.picture = picture
+        self.framed = framed
         self.width, self.height = size
-        self.fig = Figure(figsize=(self.width / DPI, self.height / DPI), dpi=DPI)
-        FigureCanvasAgg(self.fig)
-        self.ax: Axes = self.fig.add_axes((0, 0, 1, 1))
-        self.ax.set_xlim(0, self.width)
-        self.ax.set_ylim(self.height, 0)
-        self.ax.axis("off")
+        self.fig, self.ax = blank(self.width, self.height)
         self.cols = _columns(picture, self.width)
         self.used: set[str] = set()  # legend entries drawn: statuses, "bar"
         self.notes = list(picture.notes)
@@ -90,19 +92,14 @@ class _Drawing:
     # --- the parts -----------------------------------------------------------------------------------------
 
     def heading(self) -> float:
-        p, usable = self.picture, self.width - 2 * MARGIN
-        y = self.text_block(wrap(p.title, usable, TITLE_PX, 2, bold=True), MARGIN, MARGIN, TITLE_PX, bold=True)
-        periods = f"{len(p.periods)} period{'s' if len(p.periods) != 1 else ''}"
-        shown = len(p.services) + p.hidden_services
-        scope = f"{p.programme} · {shown} {p.services_word if shown != 1 else p.service_word} \u00d7 {periods}"
-        return self.text_block(wrap(scope, usable, SUB_PX, 1), MARGIN, y + 4, SUB_PX, colour=MUTED)
+        if not self.framed:
+            return MARGIN
+        return heading(self.ax, self.width, self.picture.title, self.picture.scope())
 
     def caption_lines(self) -> list[str]:
         p = self.picture
-        text = (f"Sources: {p.sources or 'none cited'}. Programme: {p.programme}. policygraph {p.version}, build "
-                f"{p.build or 'unknown'} of {p.built_at[:10]}. Every mark's value, source and locator: the HTML "
-                "page's tooltips and the claims CSV.")
-        return wrap(text, self.width - 2 * MARGIN, SMALL_PX, 4)
+        credits = Credits(p.sources, p.programme, p.version, p.build, p.built_at)
+        return caption_lines(credits, self.width) if self.framed else []
 
     def header(self, y: float, summarised: bool) -> tuple[float, bool]:
         """The column headings; returns the y below them and whether the periods were named under each
@@ -290,9 +287,7 @@ class _Drawing:
         return self.fig
 
 
-def picture_figure(picture: Picture, size: str = "16:9") -> Figure:
-    """The picture drawn on a figure of `size` (a key of SIZES)."""
-    if size not in SIZES:
-        raise ValueError(f"unknown size {size!r}; use one of {', '.join(SIZES)}")
-    return _Drawing(picture, SIZES[size]).draw()
-
+def picture_figure(picture: Picture, width: float = 1920, height: float = 1080, *, framed: bool = True) -> Figure:
+    """The picture drawn on a figure of width x height pixels; `framed`: with its title and caption (a slide
+    that has its own leaves them out)."""
+    return _Drawing(picture, (width, height), framed).draw()

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 
 from rdflib import RDF, URIRef
+from rdflib.namespace import DCTERMS
 
 from policygraph.graph.model import ProgrammeModel
 from policygraph.ontology import PG
@@ -52,10 +53,27 @@ def source_names(model: ProgrammeModel) -> dict[str, str]:
     return out
 
 
+def references(model: ProgrammeModel, sids: Iterable[str]) -> list[str]:
+    """'S4. Mathers et al. 2014. <title>. <url>' for each source id, in order (speaker notes, reference lists)."""
+    g = model.graph
+    by_id = {model.ident(s): s for s in g.subjects(RDF.type, PG.Source) if isinstance(s, URIRef)}
+    out = []
+    for sid in sorted(set(sids), key=source_order):
+        source = by_id.get(sid)
+        if source is None:
+            out.append(f"{sid}. (not among the programme's sources)")
+            continue
+        authors, year = g.value(source, PG.authors), g.value(source, PG.year)
+        title, url = g.value(source, DCTERMS.title), g.value(source, PG.url)
+        parts = [f"{sid}. {author_year(str(authors or 'unknown'), str(year or ''))}", str(title or "untitled")]
+        out.append(". ".join(parts) + (f". {url}" if url is not None else ""))
+    return out
+
+
 def cite(names: dict[str, str], sids: Iterable[str]) -> str:
     """'Mathers et al. 2014 (S1, S2, S4); Department of Health 2004 (S10)': sources grouped by author-year, in
     the order of their first source id."""
     groups: dict[str, list[str]] = {}
     for sid in sorted(set(sids), key=source_order):
-        groups.setdefault(names.get(sid, sid), []).append(sid)
-    return "; ".join(f"{who} ({', '.join(ids)})" for who, ids in groups.items())
+        groups.setdefault(names.get(sid, ""), []).append(sid)
+    return "; ".join(f"{who} ({', '.join(ids)})" if who else ", ".join(ids) for who, ids in groups.items())

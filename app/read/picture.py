@@ -109,6 +109,12 @@ class Picture:
     build: str  # the first characters of the build's hash
     notes: list[str] = field(default_factory=list)
 
+    def scope(self) -> str:
+        """'<programme> · 6 services by 2 periods' (with a multiplication sign)."""
+        shown = len(self.services) + self.hidden_services
+        periods = f"{len(self.periods)} period{'s' if len(self.periods) != 1 else ''}"
+        return f"{self.programme} · {shown} {self.services_word if shown != 1 else self.service_word} \u00d7 {periods}"
+
     @property
     def rows(self) -> list[Row]:
         return [row for group in self.groups for row in group.rows]
@@ -170,6 +176,13 @@ def _title(model: ProgrammeModel, groups: list[URIRef], intent: str | None, serv
     return title
 
 
+def programme_label(release: Release) -> str:
+    """The programme's name as its graph gives it (else the build's programme id)."""
+    model = release.model()
+    found = model.graph.value(None, RDF.type, PG.Programme)
+    return model.label(found) if isinstance(found, URIRef) else release.programme
+
+
 def vision_picture(release: Release, intent: str | None = None, service: str | None = None,
                    period: str | None = None, *, max_services: int = DEFAULT_MAX_SERVICES,
                    max_periods: int = DEFAULT_MAX_PERIODS) -> Picture:
@@ -205,7 +218,6 @@ def vision_picture(release: Release, intent: str | None = None, service: str | N
                                  if isinstance(d, URIRef)))
         groups.append(Group(str(i), model.label(i), documents, model.evidence(i), tuple(rows)))
         cited.update(sid for sid, _ in model.evidence(i))
-    programme_node = model.graph.value(None, RDF.type, PG.Programme)
     notes = []
     hidden = len(services) - len(shown)
     words = service_word(model, plural=True)
@@ -217,7 +229,7 @@ def vision_picture(release: Release, intent: str | None = None, service: str | N
         notes.append(f"summarised: {len(periods)} periods per {service_word(model)} counted, not drawn one by one")
     return Picture(
         title=_title(model, intents, intent, service, period),
-        programme=model.label(programme_node) if isinstance(programme_node, URIRef) else release.programme,
+        programme=programme_label(release),
         service_word=service_word(model), services_word=words,
         services=tuple((model.ident(s), model.label(s)) for s in shown), hidden_services=hidden,
         periods=tuple((model.ident(p), model.label(p)) for p in periods), summarised_periods=summarised,
