@@ -43,14 +43,14 @@ def _columns(view: View) -> list[list[str]]:
 def _nodes(ax: Axes, view: View, where: dict[str, tuple[float, float]], label_w: float) -> dict[str, float]:
     """Each node's dot and its label (two lines) and kind; returns where each label ends."""
     ends = {}
-    for n, (x, cy) in where.items():
+    for k, (n, (x, cy)) in enumerate(where.items()):
         attrs = view.graph.nodes[n]
         ax.add_patch(Circle((x, cy), DOT, facecolor=STATUS_COLOURS[attrs["status"]], edgecolor="none", zorder=2,
-                            gid=f"node-{attrs['status']}"))
+                            gid=f"node-{attrs['status']}-{k}"))
         lines = wrap(attrs["label"], label_w, BODY_PX, 2)
         kind = wrap(attrs["kind"], label_w, SMALL_PX, 1)[0]
-        for k, line in enumerate(lines):
-            put(ax, x + DOT + 8, cy - DOT + k * line_height(BODY_PX), line, BODY_PX)
+        for i, line in enumerate(lines):
+            put(ax, x + DOT + 8, cy - DOT + i * line_height(BODY_PX), line, BODY_PX)
         put(ax, x + DOT + 8, cy - DOT + len(lines) * line_height(BODY_PX), kind, SMALL_PX, colour=MUTED)
         ends[n] = x + DOT + 14 + max([text_width(line, BODY_PX) for line in lines] + [text_width(kind, SMALL_PX)])
     return ends

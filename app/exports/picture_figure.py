@@ -82,6 +82,12 @@ class _Drawing:
         self.used: set[str] = set()  # legend entries drawn: statuses, "bar"
         self.notes = list(picture.notes)
         self.summarised = picture.summarised_periods
+        self.drawn = 0
+
+    def gid(self, kind: str) -> str:
+        """A unique id for a drawn item (the SVG's element ids), starting with what it is."""
+        self.drawn += 1
+        return f"{kind}-{self.drawn}"
 
     def text_block(self, lines: list[str], x: float, y: float, px: float, **style: object) -> float:
         for line in lines:
@@ -182,7 +188,7 @@ class _Drawing:
                 self.text_block(wrap(found.value, slot - 10, SMALL_PX, values), mx + size / 2, my + size + 6,
                                 SMALL_PX, ha="center")
             self.ax.add_patch(Rectangle((mx, my), size, size, facecolor=STATUS_COLOURS[found.status],
-                                        edgecolor="none", gid=f"mark-{found.status}"))
+                                        edgecolor="none", gid=self.gid(f"mark-{found.status}")))
             put(self.ax, mx + size / 2, my + size / 2, SYMBOLS[found.status], max(size * 0.55, 13.0), bold=True,
                 colour="#ffffff", ha="center", va="center_baseline")
             self.used.add(found.status)
@@ -196,7 +202,7 @@ class _Drawing:
             if counts[status]:
                 part = bar_w * counts[status] / total
                 self.ax.add_patch(Rectangle((start, by), part, bar_h, facecolor=STATUS_COLOURS[status],
-                                            edgecolor="none", gid=f"bar-{status}"))
+                                            edgecolor="none", gid=self.gid(f"bar-{status}")))
                 start += part
                 self.used.update({status, "bar"})
         words = text.split(" ")
@@ -245,7 +251,7 @@ class _Drawing:
             elif kind == "bar":
                 for k, status in enumerate(STATUSES):
                     self.ax.add_patch(Rectangle((x + 12 * k, y + 3), 12, 16, facecolor=STATUS_COLOURS[status],
-                                                edgecolor="none", gid="legend-bar"))
+                                                edgecolor="none", gid=f"legend-bar-{status}"))
             put(self.ax, x + swatch, y + 2, text, px)
             x += swatch + text_width(text, px) + 28
         return y + LEGEND_LINE
