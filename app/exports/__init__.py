@@ -10,7 +10,7 @@ every hop (app/read/views.py).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,7 @@ from policygraph.app.exports.claims import claims_csv
 from policygraph.app.exports.frame import IMAGE_FORMATS, SIZES, Credits, frame_size, save
 from policygraph.app.exports.html import NETWORK_CSS, network_id, network_section, vis_js
 from policygraph.app.exports.network_figure import network_figure
-from policygraph.app.exports.page import dom_id, render_page
+from policygraph.app.exports.page import dom_id, render_page, unique_ids
 from policygraph.app.exports.picture_figure import picture_figure
 from policygraph.app.exports.picture_html import PICTURE_CSS, picture_section
 from policygraph.app.exports.rdf import flat_graph, subgraph_rdf
@@ -42,7 +42,7 @@ MEDIA_TYPES = {
 }
 VIEWS = ("vision", "neighbourhood")
 __all__ = ["IMAGE_FORMATS", "MEDIA_TYPES", "SIZES", "VIEWS", "Chosen", "claims_csv", "export", "export_view",
-           "make_view", "subgraph_rdf"]
+           "make_view", "page_of", "subgraph_rdf"]
 
 
 @dataclass(frozen=True)
@@ -74,15 +74,29 @@ class Chosen:
             return picture_figure(self.picture, width, height, framed=framed)
         return network_figure(self.network, self.credits, width, height, framed=framed)
 
+    def section_ids(self) -> list[str]:
+        """The ids of its HTML sections: the picture's (when there is one), then the network's."""
+        found = [dom_id("picture", self.picture.title, self.credits.build)] if self.picture is not None else []
+        return [*found, network_id(self.network)]
+
+    def sections(self, ids: list[str]) -> list[str]:
+        """Its HTML sections under `ids` (as many as section_ids gives)."""
+        out = [picture_section(self.picture, ids.pop(0))] if self.picture is not None else []
+        return [*out, network_section(self.network, ids.pop(0))]
+
     def page(self) -> str:
         """The offline HTML page: the picture (when there is one) above the network of every hop."""
-        sections, css = [], [NETWORK_CSS]
-        if self.picture is not None:
-            sections.append(picture_section(self.picture, dom_id("picture", self.picture.title,
-                                                                  self.credits.build)))
-            css.append(PICTURE_CSS)
-        sections.append(network_section(self.network, network_id(self.network)))
-        return render_page(self.title, sections, css=css, scripts=[vis_js()])
+        return page_of([self])
+
+
+def page_of(views: Sequence[Chosen], title: str | None = None) -> str:
+    """One offline page holding several views, each section under its own ids (the same view twice included)."""
+    ids = unique_ids([i for chosen in views for i in chosen.section_ids()])
+    sections = []
+    for chosen in views:
+        mine, ids = ids[:len(chosen.section_ids())], ids[len(chosen.section_ids()):]
+        sections += chosen.sections(mine)
+    return render_page(title or views[0].title, sections, css=[NETWORK_CSS, PICTURE_CSS], scripts=[vis_js()])
 
 
 def _credits(release: Release, network: View, picture: Picture | None) -> Credits:

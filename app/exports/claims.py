@@ -21,8 +21,9 @@ def safe_cell(value: str) -> str:
 
 
 def claims_csv(view: View) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    out = io.StringIO(newline="")
+    # CRLF ends a row (RFC 4180): a field holding a CR or an LF is then quoted, so it cannot split its row.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(HEADER)
 
     def row(*cells: str) -> None:
