@@ -14,8 +14,9 @@ from policygraph.app.exports import MEDIA_TYPES, export, make_view
 from policygraph.app.exports.claims import HEADER, safe_cell
 from policygraph.app.release import Release
 
-SIGNATURES = {"html": b"<!DOCTYPE html>", "svg": b"<?xml", "png": b"\x89PNG", "pdf": b"%PDF", "pptx": b"PK\x03\x04",
-              "gexf": b"<gexf", "graphml": b"<graphml", "cyjs": b"{", "ttl": b"@prefix", "jsonld": b"[", "csv": b"item,"}
+SIGNATURES = {"html": b"<!DOCTYPE html>", "svg": b"<?xml", "png": b"\x89PNG", "pdf": b"%PDF",
+              "pptx": b"PK\x03\x04", "gexf": b"<gexf", "graphml": b"<graphml", "cyjs": b"{", "ttl": b"@prefix",
+              "jsonld": b"[", "csv": b"item,"}
 
 
 def test_every_format_from_the_cli(build_dir: Path, tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Sources cited the way a slide cites them: author-year with the source ids ("Mathers et al. 2014 (S1, S4)")."""
+"""Sources cited the way a slide cites them: author-year with the source ids ("Smith et al. 2014 (S1, S3)")."""
 
 from __future__ import annotations
 
@@ -24,12 +24,12 @@ def source_order(sid: str) -> tuple[str, int, str]:
 def _surname(person: str) -> str:
     tokens = person.split()
     if len(tokens) > 1 and _INITIALS.match(tokens[-1]):
-        return tokens[0]  # "Mathers J"
-    return tokens[-1] if tokens else person  # "Jonathan Mathers"
+        return tokens[0]  # "Smith J"
+    return tokens[-1] if tokens else person  # "Jane Smith"
 
 
 def author_year(authors: str, year: str) -> str:
-    """'Jonathan Mathers; Rebecca Taylor; Jayne Parry', '2014' -> 'Mathers et al. 2014'; an organisation as named."""
+    """'Jane Smith; Ann Jones; Bo Lee', '2014' -> 'Smith et al. 2014'; an organisation as named."""
     plain = re.sub(r"\s*\([^)]*\)", "", authors).strip() or authors.strip("() ") or "unknown"
     people = [p.strip() for p in plain.split(";") if p.strip()]
     if len(people) > 1:
@@ -54,7 +54,7 @@ def source_names(model: ProgrammeModel) -> dict[str, str]:
 
 
 def references(model: ProgrammeModel, sids: Iterable[str]) -> list[str]:
-    """'S4. Mathers et al. 2014. <title>. <url>' for each source id, in order (speaker notes, reference lists)."""
+    """'S3. Smith et al. 2014. <title>. <url>' for each source id, in order (speaker notes, reference lists)."""
     g = model.graph
     by_id = {model.ident(s): s for s in g.subjects(RDF.type, PG.Source) if isinstance(s, URIRef)}
     out = []
@@ -71,7 +71,7 @@ def references(model: ProgrammeModel, sids: Iterable[str]) -> list[str]:
 
 
 def cite(names: dict[str, str], sids: Iterable[str]) -> str:
-    """'Mathers et al. 2014 (S1, S2, S4); Department of Health 2004 (S10)': sources grouped by author-year, in
+    """'Smith et al. 2014 (S1, S2, S3); Ministry of Health 2004 (S10)': sources grouped by author-year, in
     the order of their first source id."""
     groups: dict[str, list[str]] = {}
     for sid in sorted(set(sids), key=source_order):
