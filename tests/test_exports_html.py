@@ -103,3 +103,15 @@ def test_a_marks_tooltip_has_its_value_status_and_evidence(case: Release) -> Non
     assert ("Case study B · Health Trainers (expects: “Person next door”)\nFollow-up: Some preference for more "
             "work-ready HTs\nstatus: departed\nS4: Table 2, row B follow-up, column 'Health Trainers'") in details
     assert "Follow-up: Some preference for more work-ready HTs" in text  # the tooltip (title attribute)
+
+
+def test_the_documented_snippet_runs(build_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "embedding.md").read_text(encoding="utf-8")
+    code = re.search(r"```python\n(.*?)```", doc, flags=re.S)
+    assert code
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "build").symlink_to(build_dir)
+    exec(compile(code[1], "docs/embedding.md", "exec"), {})  # the documentation's own example
+    elements = parse((tmp_path / "two-views.html").read_text(encoding="utf-8"))
+    assert len(elements.sections) == 4
+    assert len(re.findall(r'<iframe (data-)?src="vision\.html"', doc)) == 2  # the web page's and the deck's
