@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from pyvis.network import Network
 
 from policygraph.app.exports.page import dom_id, render_page, script_json
-from policygraph.app.read.views import STATUS_COLOURS, View, layered_positions, neighbourhood_view, vision_view
+from policygraph.app.read.views import STATUS_COLOURS, View, layered_positions, neighbourhood_view
 
 if TYPE_CHECKING:
     from policygraph.app.release import Release
@@ -113,8 +113,11 @@ class Drawn:
 
 
 def drawn_vision(release: Release, intent: str | None, service: str | None) -> Drawn:
-    view = vision_view(release, intent, service)
-    return Drawn(view, render_html(view, height="620px"))
+    """The vision -> practice page: the picture, then every hop as a network (as the offline export)."""
+    from policygraph.app.exports import make_view  # noqa: PLC0415 - the package imports this module
+
+    chosen = make_view(release, intent=intent, service=service)
+    return Drawn(chosen.network, chosen.page())
 
 
 def drawn_neighbourhood(release: Release, node: str, hops: int, max_nodes: int) -> Drawn:
