@@ -148,13 +148,14 @@ PICTURE_CSS = """
 .pg-table { border-collapse: collapse; font-size: 0.9rem; }
 .pg-table th, .pg-table td { border-bottom: 1px solid #cfd8dc; padding: 0.3rem 0.5rem; vertical-align: middle;
   text-align: left; }
-.pg-table thead th { border-bottom: 2px solid #78909c; }
+.pg-table thead th { border-bottom: 0; } .pg-table thead tr:last-child th { border-bottom: 2px solid #78909c; }
 .pg-periods th { font-weight: normal; color: #455a64; font-size: 0.8rem; }
 .pg-periods span { display: inline-block; width: 4.2rem; text-align: center; }
 .pg-text { all: unset; cursor: pointer; display: block; } .pg-text strong, .pg-text em, .pg-text span
   { display: block; } .pg-text em, .pg-text span { color: #455a64; font-size: 0.82rem; }
-.pg-table .pg-intent { width: 14rem; font-weight: normal; vertical-align: top; }
-.pg-table .pg-exp { width: 20rem; vertical-align: top; } .pg-run { white-space: nowrap; text-align: center; }
+.pg-table .pg-intent { min-width: 11rem; max-width: 15rem; font-weight: normal; vertical-align: top; }
+.pg-table .pg-exp { min-width: 13rem; max-width: 20rem; vertical-align: top; }
+.pg-run { white-space: nowrap; text-align: center; }
 .pg-total { white-space: nowrap; font-size: 0.85rem; }
 .pg-mark { display: inline-flex; align-items: center; justify-content: center; width: 2.2rem; height: 2.2rem;
   margin: 0 1rem; padding: 0; border: 0; color: #fff; font-weight: bold; font-size: 1.1rem; cursor: pointer;
