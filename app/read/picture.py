@@ -150,16 +150,17 @@ def _intents(release: Release, model: ProgrammeModel, intent: str | None) -> lis
 
 
 def _runs(model: ProgrammeModel, exp: Expectation, services: list[URIRef],
-          periods: list[URIRef]) -> dict[URIRef, Run]:
+          periods: list[tuple[URIRef, str, str]]) -> dict[URIRef, Run]:
+    """Each service's marks on `exp` (`periods`: node, identifier and label of each period, looked up once)."""
     out = {}
     for s in services:
         marks = []
-        for p in periods:
+        for p, ident, label in periods:
             cell = model.cells.get((s, p, exp.dimension))
             if cell is None:
                 continue  # no configuration of this service in this period
             value = (cell.verbatim or "unknown") if cell.known else "unknown"
-            marks.append(Mark(model.ident(p), model.label(p), _status(model.meets(cell, exp)), value, cell.evidence))
+            marks.append(Mark(ident, label, _status(model.meets(cell, exp)), value, cell.evidence))
         out[s] = Run(model.ident(s), model.label(s), tuple(marks))
     return out
 
@@ -192,7 +193,8 @@ def vision_picture(release: Release, intent: str | None = None, service: str | N
     intents = _intents(release, model, intent)
     services = _pick(model, service, model.services, service_word(model))
     periods = _pick(model, period, model.periods, "period")
-    runs = {exp.iri: _runs(model, exp, services, periods) for i in intents for exp in model.expectations
+    named = [(p, model.ident(p), model.label(p)) for p in periods]
+    runs = {exp.iri: _runs(model, exp, services, named) for i in intents for exp in model.expectations
             if exp.intent == i}
     departures = Counter[URIRef]()
     for by_service in runs.values():
