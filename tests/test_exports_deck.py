@@ -99,3 +99,19 @@ def test_libreoffice_converts_the_deck_to_pdf(deck_bytes: bytes, tmp_path: Path)
     pdf = (tmp_path / "vision.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 5  # every slide became a page
+
+
+def test_a_long_title_is_shortened_on_the_slide_and_whole_in_the_notes(tmp_path: Path) -> None:
+    from exports_support import rewritten_build
+
+    long = "An intent whose label goes on " + "and on " * 40 + "END"
+    def label(node: object, text: str) -> str:
+        return long if str(node).endswith("intent/peer-support-from-next-door") else text
+
+    release = Release.current(rewritten_build(tmp_path / "long", label))
+    chosen = make_view(release, intent="peer-support-from-next-door")
+    slide = Presentation(io.BytesIO(export(release, chosen, "pptx"))).slides[0]
+    title = slide.shapes.title.text  # type: ignore[union-attr]
+    assert title.endswith("…")
+    assert len(title) < len(chosen.title)
+    assert chosen.title in slide.notes_slide.notes_text_frame.text  # type: ignore[union-attr]

@@ -196,3 +196,15 @@ def test_pdf_keeps_its_text_as_text(case: Release) -> None:
 def test_an_unknown_size_is_refused(case: Release) -> None:
     with pytest.raises(ValueError, match=r"unknown size .3:2.; use one of 16:9, 4:3"):
         export(case, make_view(case), "png", size="3:2")
+
+
+def test_a_view_with_nothing_to_draw_says_so(case: Release) -> None:
+    from dataclasses import replace
+
+    chosen = make_view(case, intent="target-disadvantaged-first")
+    assert chosen.picture is not None
+    empty = replace(chosen, picture=replace(chosen.picture, groups=()))
+    words = [t for t, _ in texts(save(empty.figure(1920, 1080), "svg"))]
+    assert "nothing to draw: no intent in this view has an expectation" in words
+    assert "Total" in words  # the frame is still there, with its caption
+    assert any(w.startswith("Sources: ") for w in words)

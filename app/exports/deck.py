@@ -12,13 +12,14 @@ from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
 from policygraph.app.exports.frame import frame_size, save
+from policygraph.app.exports.text_fit import wrap
 
 if TYPE_CHECKING:
     from policygraph.app.exports import Chosen
 
 SLIDE_INCHES = {"16:9": (13.333, 7.5), "4:3": (10.0, 7.5)}
 TITLE_ONLY = 5  # the default template's "Title Only" layout
-MARGIN_IN, TITLE_IN, CAPTION_IN = 0.4, 0.9, 0.75
+MARGIN_IN, TITLE_IN, CAPTION_IN, TITLE_PT = 0.4, 0.9, 0.75, 26
 
 
 def _text(frame: object, text: str, size: float) -> None:
@@ -31,7 +32,7 @@ def _text(frame: object, text: str, size: float) -> None:
 
 def notes_text(chosen: Chosen) -> str:
     credits = chosen.credits
-    lines = [f"Sources: {credits.sources or 'none cited'}", *credits.references, "",
+    lines = [chosen.title, "", f"Sources: {credits.sources or 'none cited'}", *credits.references, "",
              *chosen.network.notes, *(chosen.picture.notes if chosen.picture is not None else []),
              f"Programme: {credits.programme}. policygraph {credits.version}, build {credits.build} of "
              f"{credits.built_at}."]
@@ -51,7 +52,9 @@ def deck(views: Sequence[Chosen], size: str = "16:9") -> bytes:
         assert title is not None  # the layout has one
         title.left, title.top = Inches(MARGIN_IN), Inches(0.25)
         title.width, title.height = Inches(width_in - 2 * MARGIN_IN), Inches(TITLE_IN)
-        _text(title.text_frame, chosen.title, 26)
+        # Two lines at most (measured in the figures' font, wider than the deck's): the full title is in the notes.
+        shown = " ".join(wrap(chosen.title, (width_in - 2 * MARGIN_IN) * px_per_inch, TITLE_PT * px_per_inch / 72, 2))
+        _text(title.text_frame, shown, TITLE_PT)
         box_w = width_in - 2 * MARGIN_IN
         box_h = height_in - 0.25 - TITLE_IN - CAPTION_IN - 0.2
         figure = chosen.figure(box_w * px_per_inch, box_h * px_per_inch, framed=False)

@@ -270,13 +270,15 @@ class _Drawing:
             self.notes.append(f"truncated: {fit} of {len(rows)} expectations drawn; export one intent at a time "
                               "(--intent) to see the rest")
         drawn = min(len(rows), fit)
+        if not rows:
+            self.notes.append("nothing to draw: no intent in this view has an expectation")
         if not self.summarised and _mark_size(p, self.cols, MAX_ROW) < MIN_MARK:
             self.summarised = True
             self.notes.append(f"summarised: {len(p.periods)} periods per {p.service_word} counted (too many to draw "
                               "one by one at this width)")
         y = self.text_block([wrap(n, usable, SMALL_PX, 1)[0] for n in self.notes], MARGIN, y, SMALL_PX,
                             colour=NOTE) + GAP
-        row_h = min(MAX_ROW, (bottom - y - header_h) / drawn)
+        row_h = min(MAX_ROW, (bottom - y - header_h) / max(drawn, 1))
         mark = _mark_size(p, self.cols, row_h)
         top, named = self.header(y, self.summarised)
         self.ax.plot([MARGIN, self.width - MARGIN], [top - 4, top - 4], color=STRONG_RULE, lw=1.2)
