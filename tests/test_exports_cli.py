@@ -26,12 +26,12 @@ def test_every_format_from_the_cli(build_dir: Path, tmp_path: Path) -> None:
         result = run_cli("export", fmt, "--intent", "target-disadvantaged-first", "-o", str(out), build_dir=build_dir)
         assert result.returncode == 0, (fmt, result.stderr)
         assert out.read_bytes().startswith(signature), fmt
-        assert "1 expectations x 6 services" in result.stdout
+        assert "1 expectation x 6 case studies" in result.stdout
         assert not list(tmp_path.glob(".*.tmp"))
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--service", "Z"], "error: no service 'Z'; choose one of: A, B, C, D, E, F"),
+    (["--service", "Z"], "error: no case study 'Z'; choose one of: A, B, C, D, E, F"),
     (["--period", "later"], "error: no period 'later'; choose one of: start-up, follow-up"),
     (["--intent", "nope"], "error: no intent or document 'nope'"),
     (["--view", "neighbourhood", "--node", "https://example.org/nothing"], "is not in this build"),

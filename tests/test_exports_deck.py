@@ -78,7 +78,7 @@ def test_the_cli_writes_a_deck(build_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "service-d.pptx"
     result = run_cli("export", "pptx", "--service", "D", "-o", str(out), build_dir=build_dir)
     assert result.returncode == 0, result.stderr
-    assert re.match(r"wrote .*service-d\.pptx \(\d+ bytes; 6 expectations x 1 services", result.stdout)
+    assert re.match(r"wrote .*service-d\.pptx \(\d+ bytes; 6 expectations x 1 case study;", result.stdout)
     assert len(Presentation(str(out)).slides) == 5
 
 

@@ -62,15 +62,15 @@ def test_filters_by_intent_document_service_and_period(case: Release) -> None:
     assert [g.label for g in one.groups] == ["Target the most disadvantaged first"]
     assert [s for s, _ in one.services] == ["D"]
     assert _run(one, "Geographical/Population Service Targeting?", "D") == [("follow-up", "departed", "Universal")]
-    assert one.title == "From policy vision to delivered practice: Target the most disadvantaged first, service D, " \
-                        "follow-up"
+    assert one.title == ("From policy vision to delivered practice: Target the most disadvantaged first, "
+                         "case study D, follow-up")
     # A document: the intents it states.
     stated = vision_picture(case, "delivering-choosing-health")
     assert [g.label for g in stated.groups] == ["Target the most disadvantaged first"]
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
-    ("service", "Z", "no service 'Z'; choose one of: A, B, C, D, E, F"),
+    ("service", "Z", "no case study 'Z'; choose one of: A, B, C, D, E, F"),
     ("period", "later", "no period 'later'; choose one of: start-up, follow-up"),
     ("intent", "no-such-intent", "no intent or document 'no-such-intent'"),
 ])
@@ -152,7 +152,7 @@ def test_the_words_are_the_programmes_own(tmp_path: Path) -> None:
     assert all(w.startswith("Zeta ") for w in words), [w for w in words if not w.startswith("Zeta ")]
 
 
-GENERIC = ["app/read/picture.py", "app/read/citations.py", "app/read/wording.py", "app/exports/picture_figure.py",
+GENERIC = ["app/read/picture.py", "app/read/citations.py", "app/exports/picture_figure.py",
            "app/exports/picture_html.py", "app/exports/network_figure.py", "app/exports/deck.py",
            "app/exports/frame.py", "app/exports/__init__.py", "app/cli/export.py"]
 

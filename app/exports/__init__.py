@@ -65,8 +65,9 @@ class Chosen:
         what = f"{g.number_of_nodes()} nodes{', truncated' if self.network.truncated else ''}"
         if self.picture is not None:
             p = self.picture
-            what = (f"{len(p.rows)} expectations x {len(p.services) + p.hidden_services} {p.services_word}; "
-                    f"{what}")
+            services = len(p.services) + p.hidden_services
+            what = (f"{len(p.rows)} expectation{'s' if len(p.rows) != 1 else ''} x {services} "
+                    f"{p.services_word if services != 1 else p.service_word}; {what}")
         return what
 
     def figure(self, width: float, height: float, *, framed: bool = True) -> Figure:

@@ -18,7 +18,6 @@ from rdflib import RDF, URIRef
 
 from policygraph.app.read.citations import cite, source_names, source_order
 from policygraph.app.read.tables import start_node
-from policygraph.app.read.wording import service_word
 from policygraph.graph.model import Citation, Expectation, ProgrammeModel
 from policygraph.graph.traces import CONSISTENT, DEPARTED, UNKNOWN
 from policygraph.ontology import PG
@@ -171,7 +170,7 @@ def _title(model: ProgrammeModel, groups: list[URIRef], intent: str | None, serv
     if intent is not None:
         title += ": " + "; ".join(model.label(i) for i in groups)
     if service is not None:
-        title += f", {service_word(model)} {service}"
+        title += f", {model.word()} {service}"
     if period is not None:
         title += f", {period}"
     return title
@@ -191,7 +190,7 @@ def vision_picture(release: Release, intent: str | None = None, service: str | N
     of one service and one period when given (identifiers; an unknown one raises KeyError naming the choices)."""
     model = release.model()
     intents = _intents(release, model, intent)
-    services = _pick(model, service, model.services, service_word(model))
+    services = _pick(model, service, model.services, model.word())
     periods = _pick(model, period, model.periods, "period")
     named = [(p, model.ident(p), model.label(p)) for p in periods]
     runs = {exp.iri: _runs(model, exp, services, named) for i in intents for exp in model.expectations
@@ -222,17 +221,17 @@ def vision_picture(release: Release, intent: str | None = None, service: str | N
         cited.update(sid for sid, _ in model.evidence(i))
     notes = []
     hidden = len(services) - len(shown)
-    words = service_word(model, plural=True)
+    words = model.word(plural=True)
     if hidden:
         notes.append(f"summarised: {len(shown)} of {len(services)} {words} shown, the {max_services} with the most "
                      f"departures; the other {hidden} are summed in 'other'")
     summarised = len(periods) > max_periods
     if summarised:
-        notes.append(f"summarised: {len(periods)} periods per {service_word(model)} counted, not drawn one by one")
+        notes.append(f"summarised: {len(periods)} periods per {model.word()} counted, not drawn one by one")
     return Picture(
         title=_title(model, intents, intent, service, period),
         programme=programme_label(release),
-        service_word=service_word(model), services_word=words,
+        service_word=model.word(), services_word=words,
         services=tuple((model.ident(s), model.label(s)) for s in shown), hidden_services=hidden,
         periods=tuple((model.ident(p), model.label(p)) for p in periods), summarised_periods=summarised,
         groups=tuple(groups), sources=cite(source_names(model), cited),

@@ -101,7 +101,7 @@ def _linked(graph: Graph, key: str) -> Iterator[str]:
 
 
 def _cited(graph: Graph, term: URIRef | BNode) -> list[str]:
-    """An evidence node named by what it cites ('S4: Table 2, row D ...'), as it has no label of its own."""
+    """An evidence node named by what it cites ('S1: section 2, paragraph 3'), as it has no label of its own."""
     locator, source = graph.value(term, PG.locator), graph.value(term, PG.source)
     if locator is None:
         return []
