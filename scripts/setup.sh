@@ -2,6 +2,7 @@
 # Set up policygraph on a fresh machine: a virtualenv with the package and its tools.
 #   scripts/setup.sh            Python packages only (enough to build, query and explore)
 #   scripts/setup.sh --test     also what the test suite needs: Neo4j 5.26 from Maven Central, Debian's Chromium
+#                               and LibreOffice Impress
 # Idempotent: a second run only checks stamps.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,11 +37,17 @@ if [ "$want_test" = 1 ]; then
     command -v "$tool" >/dev/null || { echo "setup.sh: $tool is needed for the Neo4j tests (install OpenJDK 17 and Maven)" >&2; exit 1; }
   done
   tools/neo4j/provision.sh >/dev/null
-  # The browser tests drive Debian's Chromium (never a browser downloaded by a test tool).
-  if ! [ -x /usr/bin/chromium ]; then
+  # The browser tests drive Debian's Chromium (never a browser downloaded by a test tool); the deck test
+  # converts a .pptx to PDF with Debian's LibreOffice Impress (without recommends: about 90 MB, seconds).
+  need_chromium=0; need_impress=0
+  [ -x /usr/bin/chromium ] || need_chromium=1
+  command -v soffice >/dev/null || need_impress=1
+  if [ $((need_chromium + need_impress)) -gt 0 ]; then
     as_root=""
     [ "$(id -u)" = 0 ] || as_root="sudo"
     $as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium >/dev/null
+    [ "$need_chromium" = 0 ] || DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium >/dev/null
+    [ "$need_impress" = 0 ] || DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq \
+      --no-install-recommends libreoffice-impress >/dev/null
   fi
 fi

@@ -33,9 +33,10 @@ def _iframe_html(app: AppTest) -> str:
 
 
 def _vis_nodes(html: str) -> list[dict[str, object]]:
-    match = re.search(r"new vis\.DataSet\((\[.*?\])\);\s*var edges", html, re.S)
+    match = re.search(r'<section class="pg-view pg-network" id="(pg-[^"]+)">.*?'
+                      r'<script type="application/json" id="\1-data">(.*?)</script>', html, re.S)
     assert match, "no node data in the network page"
-    nodes: list[dict[str, object]] = json.loads(match.group(1))
+    nodes: list[dict[str, object]] = json.loads(match.group(2))["nodes"]
     return nodes
 
 
@@ -130,7 +131,8 @@ def test_query_page_runs_named_queries_and_refuses_writes() -> None:
 def test_export_page_offers_every_format() -> None:
     app = _page("export")
     formats = app.radio(key="export-format").options
-    assert formats == ["Offline HTML page", "SVG (slides)", "PNG (slides)", "GEXF (Gephi)", "GraphML",
+    assert formats == ["Offline HTML page", "SVG (slides)", "PNG (slides)", "PDF (slides)", "PowerPoint deck",
+                       "GEXF (Gephi)", "GraphML",
                        "Cytoscape JSON", "Turtle (RDF)", "JSON-LD (RDF)", "CSV of the claims with citations"]
     assert "89 nodes" in app.caption[0].value  # with the 4 unknown referral pathways of E and F
 

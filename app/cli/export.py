@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from policygraph.app.cli.support import current_release, die
-from policygraph.app.exports import MEDIA_TYPES, VIEWS, export, make_view
+from policygraph.app.cli.support import EXIT_BAD_INPUT, EXIT_FAILURE, current_release, die
+from policygraph.app.exports import MEDIA_TYPES, SIZES, VIEWS, export, make_view
 from policygraph.app.read.views import DEFAULT_MAX_NODES
 
 
@@ -20,28 +20,39 @@ from policygraph.app.read.views import DEFAULT_MAX_NODES
 @click.option("--node", help="Centre node IRI (neighbourhood view).")
 @click.option("--hops", type=click.IntRange(1, 4), default=1, show_default=True)
 @click.option("--max-nodes", type=click.IntRange(1, 5000), default=DEFAULT_MAX_NODES, show_default=True)
+@click.option("--size", type=click.Choice(sorted(SIZES)), default="16:9", show_default=True,
+              help="Slide shape of images and decks (1920 x 1080 or 1920 x 1440 px).")
+@click.option("--scale", type=click.FloatRange(0.5, 8), default=2.0, show_default=True,
+              help="PNG pixels per frame pixel (2: 3840 px wide, for high-DPI screens).")
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True, help="File to write.")
 @click.pass_obj
 def export_command(build_dir: Path, fmt: str, view: str, intent: str | None, service: str | None, period: str | None,
-                   node: str | None, hops: int, max_nodes: int, output: Path) -> None:
-    """Export a view (default: the whole programme's vision-to-practice graph) for slides or other tools.
+                   node: str | None, hops: int, max_nodes: int, size: str, scale: float, output: Path) -> None:
+    """Export a view (default: the whole programme's vision-to-practice picture) for slides or other tools.
 
-    FORMAT: html (offline page), svg, png, gexf (Gephi), graphml, cyjs (Cytoscape JSON), ttl, jsonld, csv
-    (the claims shown with their citations).
+    FORMAT: html (offline page), svg, png, pdf (slide-grade images), pptx (a deck: the view, then one slide per
+    intent), gexf (Gephi), graphml, cyjs (Cytoscape JSON), ttl, jsonld, csv (the claims shown with their
+    citations).
 
-    Example: policygraph export html --intent reach-hard-to-reach-in-community -o vision.html
+    Example: policygraph export pptx --size 4:3 -o vision.pptx
     """
     release = current_release(build_dir)
     if view == "neighbourhood" and not node:
         raise click.UsageError("--view neighbourhood needs --node IRI")
+    if not output.parent.is_dir():
+        die(f"cannot write {output}: the folder {output.parent} does not exist (create it or choose another -o)",
+            EXIT_BAD_INPUT)
     try:
         chosen = make_view(release, view, intent=intent, service=service, period=period, node=node, hops=hops,
                            max_nodes=max_nodes)
-        data = export(release, chosen, fmt)
+        data = export(release, chosen, fmt, size=size, scale=scale)
     except KeyError as exc:
-        die(str(exc.args[0]), 2)
+        die(str(exc.args[0]), EXIT_BAD_INPUT)
     tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(output)  # never leave a half-written file under the requested name
-    click.echo(f"wrote {output} ({len(data)} bytes, {chosen.graph.number_of_nodes()} nodes"
-               f"{', truncated' if chosen.truncated else ''})")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(output)  # never leave a half-written file under the requested name
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        die(f"cannot write {output}: {exc.strerror}", EXIT_FAILURE)
+    click.echo(f"wrote {output} ({len(data)} bytes; {chosen.describe()})")

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 LAYERS = {"document": 0, "intent": 1, "expectation": 2, "value": 3, "referral": 4, "adaptation": 4}
 STATUS_COLOURS = {CONSISTENT: "#2e7d32", DEPARTED: "#c62828", UNKNOWN: "#9e9e9e"}
 DEFAULT_MAX_NODES = 300
+TRACE_LEGEND = {CONSISTENT: "consistent with the expectation", DEPARTED: "departed from the expectation",
+                UNKNOWN: "unknown: the sources are silent"}
+NEIGHBOURHOOD_LEGEND = {CONSISTENT: "with evidence", UNKNOWN: "no evidence cited"}
 
 
 @dataclass
@@ -33,6 +36,7 @@ class View:
     graph: nx.DiGraph[str]
     truncated: bool = False
     notes: list[str] = field(default_factory=list)
+    legend: dict[str, str] = field(default_factory=lambda: dict(TRACE_LEGEND))  # what each status means here
 
 
 def _truncated(shown: int, total: int, exact: bool = True) -> str:
@@ -96,6 +100,15 @@ def _linked(graph: Graph, key: str) -> Iterator[str]:
         yield _key(s)
 
 
+def _cited(graph: Graph, term: URIRef | BNode) -> list[str]:
+    """An evidence node named by what it cites ('S1: section 2, paragraph 3'), as it has no label of its own."""
+    locator, source = graph.value(term, PG.locator), graph.value(term, PG.source)
+    if locator is None:
+        return []
+    sid = graph.value(source, PG.identifier) if source is not None else None
+    return [f"{sid}: {locator}" if sid is not None else str(locator)]
+
+
 def _evidence(graph: Graph, term: URIRef | BNode) -> list[tuple[str, str]]:
     found = set()
     for ev in graph.objects(term, PG.evidence):
@@ -130,6 +143,7 @@ def neighbourhood_view(release: Release, node: str, hops: int = 1, max_nodes: in
     for n in shown:
         term = _term(n)
         labels = sorted(str(o) for o in graph.objects(term, RDFS.label) if isinstance(o, Literal))
+        labels = labels or _cited(graph, term)
         kinds = sorted(str(t) for t in graph.objects(term, RDF.type))
         evidence = _evidence(graph, term)
         sub.add_node(n, label=labels[0] if labels else local_name(n),
@@ -144,7 +158,8 @@ def neighbourhood_view(release: Release, node: str, hops: int = 1, max_nodes: in
         for b, predicate in sorted(relations.items()):
             sub.add_edge(a, b, relation=local_name(predicate), status=CONSISTENT,
                          evidence=list(sub.nodes[a]["evidence"]))
-    view = View(f"Neighbourhood of {sub.nodes[node]['label']} ({hops} hop{'s' if hops != 1 else ''})", sub)
+    view = View(f"Neighbourhood of {sub.nodes[node]['label']} ({hops} hop{'s' if hops != 1 else ''})", sub,
+                legend=dict(NEIGHBOURHOOD_LEGEND))
     if len(order) <= max_nodes:
         return view
     view.truncated = True

@@ -193,10 +193,10 @@ def network_frame(page: Page, title_part: str | None = None) -> Frame:
     frame_element = page.get_by_test_id("stIFrame").first
     expect(frame_element).to_be_attached(timeout=TIMEOUT_MS)
     if title_part is not None:
-        expect(page.frame_locator("[data-testid=stIFrame]").first.locator("h1")).to_contain_text(
+        expect(page.frame_locator("[data-testid=stIFrame]").first.locator("section.pg-network h2")).to_contain_text(
             title_part, timeout=TIMEOUT_MS)
     frame = _content_frame(page)
-    frame.wait_for_function("() => window.policygraphNetwork && document.querySelector('#net canvas')"
+    frame.wait_for_function("() => window.policygraphNetwork && document.querySelector('.pg-net canvas')"
                             " && window.policygraphNetwork.body.data.nodes.length > 0", timeout=TIMEOUT_MS)
     return frame
 
@@ -226,12 +226,12 @@ def node_positions(frame: Frame) -> dict[str, dict[str, float]]:
 
 def click_node(frame: Frame, node: str) -> None:
     position = node_positions(frame)[node]
-    frame.locator("#net canvas").click(position={"x": position["x"], "y": position["y"]})
+    frame.locator(".pg-net canvas").click(position={"x": position["x"], "y": position["y"]})
 
 
 def hover_node(frame: Frame, node: str) -> None:
     position = node_positions(frame)[node]
-    frame.locator("#net canvas").hover(position={"x": position["x"], "y": position["y"]})
+    frame.locator(".pg-net canvas").hover(position={"x": position["x"], "y": position["y"]})
 
 
 class Watch:

@@ -88,8 +88,8 @@ def _session(url: str, plan: Plan, soak_s: float, start: threading.Barrier, reco
                     started = time.perf_counter()
                     choose(page, "vision-service", service)
                     if service != plan.service:  # every service: the view's heading names none
-                        expect(page.frame_locator("[data-testid=stIFrame]").first.locator("h1")).not_to_contain_text(
-                            f"{WORD[programme]} {plan.service}", timeout=TIMEOUT_MS)
+                        heading = page.frame_locator("[data-testid=stIFrame]").first.locator("section.pg-network h2")
+                        expect(heading).not_to_contain_text(f"{WORD[programme]} {plan.service}", timeout=TIMEOUT_MS)
                     network_frame(page, f"{WORD[programme]} {plan.service}" if service == plan.service else None)
                     record.add(record.timings, programme, time.perf_counter() - started)
                 go(page, "Services over time")

@@ -79,7 +79,9 @@ def test_every_page_renders_the_case_from_the_sidebar(page: Page, explorer: str)
 
     go(page, "Vision → practice")
     assert _network_nodes(page) > 0
-    expect(main.get_by_text("Edges: green = consistent")).to_be_visible()
+    expect(main.get_by_text("Each mark: a service's value in one period")).to_be_visible()
+    marks = page.frame_locator("[data-testid=stIFrame]").first.locator("section.pg-picture button.pg-mark")
+    expect(marks.first).to_be_visible(timeout=TIMEOUT_MS)  # the picture above the network
 
     go(page, "Services over time")
     matrix = grid(main, 0)
@@ -140,7 +142,7 @@ def test_vision_intent_service_evidence_and_canvas_click(page: Page, explorer: s
     assert grid_rows(evidence) == [["S4", "Table 2, row D follow-up, column 'Primary Referral Source/s'"]]
     expect(grid(main, 1)).to_contain_text("departed", timeout=TIMEOUT_MS)
 
-    panel = frame.locator("#evidence")
+    panel = frame.locator("section.pg-network .pg-evidence")
     before = panel.text_content()
     start_up = "Case study D, start-up, primary-referral-sources: Self/community^d"
     click_node(frame, labels[start_up])
@@ -253,7 +255,7 @@ def _open_offline(browser: Browser, html_file: Path) -> tuple[Page, list[str], l
     offline.on("pageerror", lambda exc: errors.append(str(exc)))
     offline.on("dialog", lambda d: errors.append(f"dialog: {d.message}"))
     offline.goto(html_file.as_uri())
-    offline.wait_for_function("() => window.policygraphNetwork && document.querySelector('#net canvas')"
+    offline.wait_for_function("() => window.policygraphNetwork && document.querySelector('.pg-net canvas')"
                               " && window.policygraphNetwork.body.data.nodes.length > 0", timeout=TIMEOUT_MS)
     return offline, left, errors
 
@@ -295,7 +297,7 @@ def test_export_every_format_and_the_offline_page(page: Page, explorer: str, bro
     offline, left, errors = _open_offline(browser, files["html"])
     try:
         assert offline.evaluate("window.policygraphNetwork.body.data.nodes.length") == nodes
-        expect(offline.locator("#net canvas")).to_be_visible()
+        expect(offline.locator(".pg-net canvas")).to_be_visible()
         assert left == [], f"requests left the offline page: {left}"
         assert errors == [], errors
     finally:
@@ -345,15 +347,15 @@ def _xss_vision(page: Page) -> None:
     choose(page, "vision-intent", IMG)  # the intent's label, as the option and the value shown
     choose(page, "vision-service", "D")
     frame = network_frame(page, "case study D")
-    expect(frame.locator("h1")).to_have_text(f"Vision to practice: {IMG}, case study D")
+    expect(frame.locator("section.pg-network h2")).to_have_text(f"Vision to practice: {IMG}, case study D")
     labels: dict[str, str] = frame.evaluate(
         "Object.fromEntries(window.policygraphNetwork.body.data.nodes.get().map(n => [n.label, n.id]))")
     assert IMG in labels
     assert HOSTILE_VALUE in labels
     click_node(frame, labels[HOSTILE_VALUE])
-    expect(frame.locator("#evidence")).to_contain_text(HOSTILE_VALUE, timeout=TIMEOUT_MS)
+    expect(frame.locator("section.pg-network .pg-evidence")).to_contain_text(HOSTILE_VALUE, timeout=TIMEOUT_MS)
     click_node(frame, labels[IMG])
-    expect(frame.locator("#evidence")).to_contain_text(IMG, timeout=TIMEOUT_MS)
+    expect(frame.locator("section.pg-network .pg-evidence")).to_contain_text(IMG, timeout=TIMEOUT_MS)
     # Hover it too: vis-network's tooltip must show the title as text.
     hover_node(frame, labels[IMG])
     expect(frame.locator(".vis-tooltip")).to_contain_text(IMG, timeout=TIMEOUT_MS)
@@ -370,7 +372,7 @@ def _xss_services_network_query(page: Page) -> None:
     go(page, "Network")
     choose(page, "network-centre", IMG)
     frame = network_frame(page, "Neighbourhood of")
-    expect(frame.locator("h1")).to_contain_text(f"Neighbourhood of {IMG}")
+    expect(frame.locator("section.pg-network h2")).to_contain_text(f"Neighbourhood of {IMG}")
     _no_live_markup(page)
 
     go(page, "Query")
@@ -395,13 +397,15 @@ def _xss_export(page: Page, folder: Path) -> dict[str, Path]:
 def _xss_offline_page(browser: Browser, html_file: Path) -> None:
     offline, left, errors = _open_offline(browser, html_file)
     try:
-        expect(offline.locator("h1")).to_have_text(f"Vision to practice: {IMG}")
+        expect(offline.locator("section.pg-network h2")).to_have_text(f"Vision to practice: {IMG}")
+        expect(offline.locator("section.pg-picture h2")).to_have_text(
+            f"From policy vision to delivered practice: {IMG}")
         nodes = offline.evaluate("Object.fromEntries(window.policygraphNetwork.body.data.nodes.get()"
                                  ".map(n => [n.label, n.id]))")
         position = offline.evaluate("id => window.policygraphNetwork.canvasToDOM("
                                     "window.policygraphNetwork.getPosition(id))", nodes[HOSTILE_VALUE])
-        offline.locator("#net canvas").click(position=position)
-        expect(offline.locator("#evidence")).to_contain_text(HOSTILE_VALUE)
+        offline.locator(".pg-net canvas").click(position=position)
+        expect(offline.locator("section.pg-network .pg-evidence")).to_contain_text(HOSTILE_VALUE)
         _no_live_markup(offline)
         assert left == []
         assert errors == [], errors

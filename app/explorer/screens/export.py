@@ -13,7 +13,8 @@ def _download(release: Release, intent: str | None, service: str | None, fmt: st
     return export_view(release, fmt, intent=intent, service=service)
 
 
-LABELS = {"html": "Offline HTML page", "svg": "SVG (slides)", "png": "PNG (slides)", "gexf": "GEXF (Gephi)",
+LABELS = {"html": "Offline HTML page", "svg": "SVG (slides)", "png": "PNG (slides)", "pdf": "PDF (slides)",
+          "pptx": "PowerPoint deck", "gexf": "GEXF (Gephi)",
           "graphml": "GraphML", "cyjs": "Cytoscape JSON", "ttl": "Turtle (RDF)", "jsonld": "JSON-LD (RDF)",
           "csv": "CSV of the claims with citations"}
 

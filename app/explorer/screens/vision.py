@@ -18,8 +18,9 @@ drawn = cached(drawn_vision, release, intent, None if service == "(all)" else se
 view = drawn.view
 for note in view.notes:
     st.warning(note)
-st.caption("Edges: green = consistent with the intent's expectation, red = departed, grey = unknown.")
-st.iframe(drawn.html, height=720)
+st.caption("Each mark: a service's value in one period, green = consistent with the intent's expectation, red = "
+           "departed, grey = unknown; click one for its evidence. Below the picture, every hop as a network.")
+st.iframe(drawn.html, height=1400)
 
 st.subheader("Evidence")
 nodes = sorted(view.graph.nodes, key=lambda n: (view.graph.nodes[n]["layer"], view.graph.nodes[n]["label"]))
