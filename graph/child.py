@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import resource
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -27,7 +28,12 @@ class ChildTimeout(RuntimeError):
 
 
 class ChildDied(RuntimeError):
-    """The child ended without an answer (killed, out of memory, or a crash)."""
+    """The child ended without an answer (killed, out of memory, or a crash); `exitcode` as multiprocessing
+    gives it (-N: killed by signal N)."""
+
+    def __init__(self, message: str, exitcode: int | None) -> None:
+        super().__init__(message)
+        self.exitcode = exitcode
 
 
 _context: list[ForkServerContext] = []
@@ -55,7 +61,9 @@ def context() -> ForkServerContext:
 def _child(fn: Callable[..., Any], args: tuple[Any, ...], memory_bytes: int | None, conn: Connection) -> None:
     try:
         if memory_bytes is not None:
-            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+            # RLIMIT_DATA (heap and private mappings) rather than RLIMIT_AS: the address space holds several
+            # hundred MB of shared libraries and reservations that no query uses.
+            resource.setrlimit(resource.RLIMIT_DATA, (memory_bytes, memory_bytes))
         outcome: tuple[bool, object] = (True, fn(*args))
     except BaseException as exc:  # noqa: BLE001 - every failure goes back to the parent
         outcome = (False, exc)
@@ -78,9 +86,21 @@ def kill_running() -> None:
             proc.kill()
 
 
+def _describe_exit(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "still running"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
 def run_killable(fn: Callable[..., T], *args: Any, timeout_s: float, memory_bytes: int | None = None) -> T:
     """`fn(*args)` in a child process, killed after `timeout_s` seconds; its exception is raised here.
-    `memory_bytes`: the child's address-space limit (an allocation beyond it fails in the child)."""
+    `memory_bytes`: the child's data limit (heap and private mappings; an allocation beyond it fails in the
+    child: a MemoryError in Python, an abort in native code)."""
     ctx = context()
     receive, send = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(fn, args, memory_bytes, send), daemon=True)
@@ -93,7 +113,9 @@ def run_killable(fn: Callable[..., T], *args: Any, timeout_s: float, memory_byte
             raise ChildTimeout(f"stopped at the {timeout_s:g} s limit")
         ok, value = receive.recv()
     except EOFError as exc:
-        raise ChildDied(f"the query process ended without an answer (exit code {proc.exitcode})") from exc
+        proc.join(5)  # its exit code (a signal when it crashed) says why
+        raise ChildDied(f"the query process ended without an answer ({_describe_exit(proc.exitcode)})",
+                        proc.exitcode) from exc
     finally:
         if proc.is_alive():
             proc.kill()
