@@ -98,10 +98,11 @@ def run_guarded(fn: Callable[..., T], *args: Any, timeout_s: float, memory_mb: i
     except ChildDied as exc:
         if exc.exitcode == -signal.SIGABRT and memory_mb:  # native code (Oxigraph) aborts when malloc fails
             raise QueryOutOfMemory(_out_of_memory(memory_mb, hint)) from exc
+        said = f"; it said: {exc.said[-1]}" if exc.said else ""
         if exc.exitcode == -signal.SIGSEGV:  # the engine's stack: a chain of thousands of UNIONs, say
-            raise QueryFailed(f"the query engine crashed on this query ({exc}); the usual cause is a query "
+            raise QueryFailed(f"the query engine crashed on this query ({exc}{said}); the usual cause is a query "
                               "nested or chained too deeply (thousands of UNION or OPTIONAL); split it") from exc
-        raise QueryFailed(str(exc)) from exc
+        raise QueryFailed(f"{exc}{said}") from exc
 
 
 def _out_of_memory(memory_mb: int | None, hint: str) -> str:
