@@ -100,7 +100,7 @@ def run_guarded(fn: Callable[..., T], *args: Any, timeout_s: float, memory_mb: i
             raise QueryOutOfMemory(_out_of_memory(memory_mb, hint)) from exc
         said = f"; it said: {exc.said[-1]}" if exc.said else ""
         if exc.exitcode == -signal.SIGSEGV:  # the engine's stack: a chain of thousands of UNIONs, say
-            raise QueryFailed(f"the query engine crashed on this query ({exc}{said}); the usual cause is a query "
+            raise QueryFailed(f"the query engine crashed on this query (SIGSEGV{said}); the usual cause is a query "
                               "nested or chained too deeply (thousands of UNION or OPTIONAL); split it") from exc
         raise QueryFailed(f"{exc}{said}") from exc
 
