@@ -95,6 +95,8 @@ def run_guarded(fn: Callable[..., T], *args: Any, timeout_s: float, memory_mb: i
         raise QueryOutOfMemory(_out_of_memory(memory_mb, hint)) from exc
     except RecursionError as exc:
         raise RefusedQuery(TOO_DEEP) from exc
+    except OSError as exc:  # no process or no temporary file to be had (too many processes, a full disk)
+        raise QueryFailed(f"the query could not run: {exc}") from exc
     except ChildDied as exc:
         if exc.exitcode == -signal.SIGABRT and memory_mb:  # native code (Oxigraph) aborts when malloc fails
             raise QueryOutOfMemory(_out_of_memory(memory_mb, hint)) from exc

@@ -4,6 +4,7 @@ clean message (exit 2 for bad input, 1 for a stopped query), never a traceback."
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
@@ -16,6 +17,7 @@ from hostile_queries import BIG_QUERIES, MEMORY_HUNGRY, NESTED
 from support import run_cli
 
 from policygraph.app.cli.query_source import MAX_QUERY_FILE_BYTES
+from policygraph.graph import child
 from policygraph.graph.sparql_guard import QueryFailed, QueryOutOfMemory, RefusedQuery, check_read_only, run_guarded
 
 MB = 2**20
@@ -185,3 +187,12 @@ def test_what_a_child_that_answers_prints_is_logged(caplog: pytest.LogCaptureFix
     with caplog.at_level(logging.WARNING, logger="policygraph.graph.child"):
         assert run_guarded(_say, None, timeout_s=60, memory_mb=512) == 1
     assert "query process: native: something broke" in caplog.text
+
+
+def test_no_room_for_a_query_process_is_a_clean_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def full_disk(**_: object) -> tuple[int, str]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(child.tempfile, "mkstemp", full_disk)
+    with pytest.raises(QueryFailed, match=r"could not run: .*No space left on device"):
+        run_guarded(_allocate, 1, timeout_s=60, memory_mb=512)
