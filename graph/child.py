@@ -4,7 +4,8 @@ SPARQL endpoint) bounds an ad-hoc query, whose cost no check can foresee.
 Children come from a fork server (multiprocessing's 'forkserver'): a clean process, started once per process
 that asks, which imports the project's modules loaded so far and then forks a child per call in
 milliseconds. Never a fork of the caller itself, which may run threads (the explorer, the endpoint). The
-function and its arguments are pickled by reference, its result or exception pickled back.
+function and its arguments are pickled by reference (so the function lives in an importable module, never in
+`__main__`), its result or exception pickled back.
 """
 
 from __future__ import annotations
@@ -47,11 +48,10 @@ _context_lock = threading.Lock()
 
 
 def _preload() -> list[str]:
-    """What the fork server imports once: the project modules this process has imported, and the main module
-    (multiprocessing re-runs it in each child; Python 3.11 ignores '__main__' in the preload list)."""
-    main_spec = getattr(sys.modules["__main__"], "__spec__", None)
+    """What the fork server imports once: the project modules this process has imported, after child_server
+    (which stops the children from re-running the caller's main module)."""
     ours = [name for name in list(sys.modules) if name == "policygraph" or name.startswith("policygraph.")]
-    return [__name__, *ours, *([main_spec.name] if main_spec else [])]
+    return [f"{__package__}.child_server", __name__, *ours]
 
 
 def context() -> ForkServerContext:

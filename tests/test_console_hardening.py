@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -150,9 +151,26 @@ def _die(signum: int) -> None:
     os.kill(os.getpid(), signum)
 
 
-@pytest.mark.parametrize(("allocate_mb", "fits"), [(128, True), (300, True), (600, False), (2048, False)])
-def test_the_memory_bound_is_the_figure_given(allocate_mb: int, fits: bool) -> None:
-    """512 MB: an allocation well under it succeeds (the child's own baseline is about 90 MB), one over fails."""
+def _allocate_past_own_data(bound_mb: int, past_mb: int) -> int:
+    """Allocate so that the child's data segment ends `past_mb` past `bound_mb` (negative: short of it)."""
+    status = Path("/proc/self/status").read_text()
+    data_kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmData:"))
+    return _allocate(bound_mb - data_kb // 1024 + past_mb)
+
+
+@pytest.mark.parametrize(("past_mb", "fits"), [(-64, True), (-16, True), (16, False), (256, False)])
+def test_the_memory_bound_is_the_figure_given(past_mb: int, fits: bool) -> None:
+    """512 MB of data (heap and private mappings) per child: what ends short of it is allocated, what ends past
+    it is refused with the figure."""
+    if fits:
+        assert run_guarded(_allocate_past_own_data, 512, past_mb, timeout_s=60, memory_mb=512) > 0
+    else:
+        with pytest.raises(QueryOutOfMemory, match="more than 512 MB"):
+            run_guarded(_allocate_past_own_data, 512, past_mb, timeout_s=60, memory_mb=512)
+
+
+@pytest.mark.parametrize(("allocate_mb", "fits"), [(128, True), (2048, False)])
+def test_the_memory_bound_in_absolute_figures(allocate_mb: int, fits: bool) -> None:
     if fits:
         assert run_guarded(_allocate, allocate_mb, timeout_s=60, memory_mb=512) == allocate_mb * MB
     else:
@@ -196,3 +214,23 @@ def test_no_room_for_a_query_process_is_a_clean_error(monkeypatch: pytest.Monkey
     monkeypatch.setattr(child.tempfile, "mkstemp", full_disk)
     with pytest.raises(QueryFailed, match=r"could not run: .*No space left on device"):
         run_guarded(_allocate, 1, timeout_s=60, memory_mb=512)
+
+
+SCRIPT = """
+import os, sys
+with open(sys.argv[1], "a") as marker:
+    marker.write(__name__ + "\\n")
+if __name__ == "__main__":
+    from policygraph.graph.sparql_guard import run_guarded
+    print(run_guarded(os.getpid, timeout_s=60, memory_mb=None) != os.getpid())
+"""
+
+
+def test_children_do_not_rerun_the_callers_main_script(tmp_path: Path) -> None:
+    """A caller run as a script (Streamlit runs each page so): its child runs the function, not the script."""
+    script, marker = tmp_path / "page.py", tmp_path / "marker.txt"
+    script.write_text(SCRIPT)
+    result = subprocess.run([sys.executable, str(script), str(marker)], capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert (result.returncode, result.stdout.strip()) == (0, "True"), result.stderr
+    assert marker.read_text().splitlines() == ["__main__"]
