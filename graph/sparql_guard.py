@@ -1,10 +1,15 @@
-"""Ad-hoc SPARQL made safe: refuse anything but a query, refuse SERVICE, bound time and rows."""
+"""Ad-hoc SPARQL made safe: refuse anything but a query, refuse SERVICE, bound time, memory and rows.
+
+The check and the run both happen in one killable child (policygraph.graph.child): parsing a hostile query
+(megabytes of FILTER terms, deep nesting) is part of its cost, so it is inside the time and memory limits too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import signal
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pyparsing import ParseException, ParseResults
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
@@ -13,8 +18,15 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from policygraph.graph.child import ChildDied, ChildTimeout, run_killable
 from policygraph.graph.results import QueryResult
 
+T = TypeVar("T")
+
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_MAX_ROWS = 10_000
+DEFAULT_MEMORY_MB = 1024  # per query: heap and private mappings of its child (RLIMIT_DATA)
+MB = 2**20
+NARROW = "narrow it (LIMIT, more specific patterns; ORDER BY and DISTINCT hold every row)"
+TOO_DEEP = ("the query is nested too deeply for the SPARQL parser (braces, parentheses or brackets inside one "
+            "another, a few dozen levels at most); write it with fewer levels")
 
 
 class RefusedQuery(ValueError):
@@ -26,7 +38,11 @@ class QueryTimeout(RuntimeError):
 
 
 class QueryFailed(RuntimeError):
-    """The engine reported an error (e.g. a type error in the query)."""
+    """The engine reported an error (e.g. a type error in the query), or its process died."""
+
+
+class QueryOutOfMemory(QueryFailed):
+    """The query needed more memory than its bound and was stopped."""
 
 
 def _contains(node: Any, name: str) -> bool:
@@ -42,21 +58,63 @@ def _contains(node: Any, name: str) -> bool:
 def check_read_only(text: str) -> None:
     """Raise RefusedQuery unless `text` is a SELECT/ASK/CONSTRUCT/DESCRIBE without SERVICE."""
     try:
-        parsed = parseQuery(text)
-    except ParseException as query_error:
-        try:
-            parseUpdate(text)
-        except ParseException:
-            raise RefusedQuery(f"not valid SPARQL: {query_error.msg} (line {query_error.lineno}, "
-                               f"column {query_error.col})") from query_error
-        raise RefusedQuery("updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP...) are refused: "
-                           "the store is read-only here; change the curated data and rebuild") from None
+        parsed = _parse(text)
+    except RecursionError:
+        raise RefusedQuery(TOO_DEEP) from None
     if _contains(parsed, "ServiceGraphPattern"):
         raise RefusedQuery("SERVICE (federated queries) is refused: queries run on the local store only")
 
 
+def _parse(text: str) -> Any:
+    try:
+        return parseQuery(text)
+    except ParseException as query_error:
+        try:
+            update = parseUpdate(text)
+        except ParseException:
+            raise RefusedQuery(f"not valid SPARQL: {query_error.msg} (line {query_error.lineno}, "
+                               f"column {query_error.col})") from query_error
+        if "request" not in update:  # blank, comments or PREFIX lines only: an empty update, but no update
+            raise RefusedQuery("the query is empty: give a SELECT, ASK, CONSTRUCT or DESCRIBE query") from None
+        raise RefusedQuery("updates (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP...) are refused: "
+                           "the store is read-only here; change the curated data and rebuild") from None
+
+
+def run_guarded(fn: Callable[..., T], *args: Any, timeout_s: float, memory_mb: int | None,
+                hint: str = "raise {option}") -> T:
+    """`fn(*args)` in a killable child bounded to `timeout_s` and `memory_mb`; every way it can fail becomes
+    RefusedQuery, QueryTimeout, QueryOutOfMemory or QueryFailed with a message (`hint`: how to raise a limit,
+    `{option}` standing for --timeout or --memory)."""
+    memory_bytes = memory_mb * MB if memory_mb else None
+    try:
+        return run_killable(fn, *args, timeout_s=timeout_s, memory_bytes=memory_bytes)
+    except ChildTimeout as exc:
+        raise QueryTimeout(f"the query ran past the {timeout_s:g} s limit and was stopped; {NARROW} "
+                           f"or {hint.format(option='--timeout')}") from exc
+    except MemoryError as exc:  # Python code in the child (the parser, building rows) ran out
+        raise QueryOutOfMemory(_out_of_memory(memory_mb, hint)) from exc
+    except RecursionError as exc:
+        raise RefusedQuery(TOO_DEEP) from exc
+    except OSError as exc:  # no process or no temporary file to be had (too many processes, a full disk)
+        raise QueryFailed(f"the query could not run: {exc}") from exc
+    except ChildDied as exc:
+        if exc.exitcode == -signal.SIGABRT and memory_mb:  # native code (Oxigraph) aborts when malloc fails
+            raise QueryOutOfMemory(_out_of_memory(memory_mb, hint)) from exc
+        said = f"; it said: {exc.said[-1]}" if exc.said else ""
+        if exc.exitcode == -signal.SIGSEGV:  # the engine's stack: a chain of thousands of UNIONs, say
+            raise QueryFailed(f"the query engine crashed on this query (SIGSEGV{said}); the usual cause is a query "
+                              "nested or chained too deeply (thousands of UNION or OPTIONAL); split it") from exc
+        raise QueryFailed(f"{exc}{said}") from exc
+
+
+def _out_of_memory(memory_mb: int | None, hint: str) -> str:
+    if not memory_mb:
+        return f"the query ran out of memory and was stopped; {NARROW}"
+    return f"the query used more than {memory_mb} MB and was stopped; {NARROW} or {hint.format(option='--memory')}"
+
+
 def _answer(store_dir: str, text: str, params: dict[str, str], max_rows: int) -> QueryResult:
-    """Check and run one query (in the killable child: parsing a hostile query is part of its cost)."""
+    """Check and run one query (in the killable child)."""
     from policygraph.graph.oxigraph_store import OxigraphStore  # noqa: PLC0415 - in the child
 
     check_read_only(text)
@@ -67,15 +125,12 @@ def _answer(store_dir: str, text: str, params: dict[str, str], max_rows: int) ->
 
 
 def run_bounded(store_dir: Path, text: str, params: Mapping[str, str] | None = None, *,
-                timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS) -> QueryResult:
-    """Check that `text` is a read-only query and run it, both in a child process killed after `timeout_s`."""
-    try:
-        result = run_killable(_answer, str(store_dir), text, dict(params or {}), max_rows, timeout_s=timeout_s)
-    except ChildTimeout as exc:
-        raise QueryTimeout(f"the query ran past the {timeout_s:g} s limit and was stopped; "
-                           "narrow it (LIMIT, more specific patterns) or raise --timeout") from exc
-    except ChildDied as exc:
-        raise QueryFailed(str(exc)) from exc
+                timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS,
+                memory_mb: int | None = DEFAULT_MEMORY_MB, hint: str = "raise {option}") -> QueryResult:
+    """Check that `text` is a read-only query and run it, both in a child process killed after `timeout_s`
+    and limited to `memory_mb` (None: no memory bound)."""
+    result = run_guarded(_answer, str(store_dir), text, dict(params or {}), max_rows, timeout_s=timeout_s,
+                         memory_mb=memory_mb, hint=hint)
     if result.truncated:
         result.notes.append(f"stopped at the {max_rows}-row limit; more rows exist (raise --limit)")
     return result

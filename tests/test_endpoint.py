@@ -5,21 +5,18 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from endpoint_support import Server, request, running_server
 from rdflib import Graph, Literal
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, URLENCODED, SPARQLWrapper
-from support import REPO, free_port
 
 PG = "https://w3id.org/policygraph/ontology#"
 LETTERS = f"SELECT DISTINCT ?c WHERE {{ ?s a <{PG}Service> ; <{PG}identifier> ?c }} ORDER BY ?c"
@@ -33,73 +30,11 @@ MAX_ROWS = 1000
 SPARQL_RESULTS = "http://www.w3.org/2005/sparql-results#"
 
 
-@dataclass(frozen=True)
-class Server:
-    url: str
-    port: int
-    stdout: Path
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    content_type: str
-    headers: dict[str, str]
-    text: str
-
-
-
-def _wait_until_listening(proc: subprocess.Popen[bytes], port: int, log: Path, deadline_s: float = 90) -> None:
-    deadline = time.monotonic() + deadline_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"`policygraph serve` exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.05)  # poll again: the port opens once the store has answered a first query
-    pytest.fail(f"`policygraph serve` did not answer within {deadline_s} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="module")
 def server(build_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    port = free_port()
-    logs = tmp_path_factory.mktemp("serve")
-    out, err = logs / "stdout.txt", logs / "stderr.txt"
-    with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "policygraph.app.cli", "--build-dir", str(build_dir), "serve",
-                                 "--port", str(port), "--timeout", str(TIMEOUT_S), "--max-rows", str(MAX_ROWS)],
-                                cwd=REPO, stdout=stdout, stderr=stderr)
-    try:
-        _wait_until_listening(proc, port, err)
-        yield Server(f"http://127.0.0.1:{port}/query", port, out)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def request(url: str, *, query: str | None = None, accept: str = "*/*", data: bytes | None = None,
-            content_type: str | None = None, host: str | None = None) -> Answer:
-    """GET url?query=... (or POST `data`), returning the answer whatever its status."""
-    if query is not None:
-        url += "?" + urllib.parse.urlencode({"query": query})
-    req = urllib.request.Request(url, data=data, headers={"Accept": accept})
-    if content_type:
-        req.add_header("Content-Type", content_type)
-    if host:
-        req.add_header("Host", host)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as response:
-            return Answer(response.status, response.headers.get_content_type(), dict(response.headers),
-                          response.read().decode("utf-8"))
-    except urllib.error.HTTPError as exc:
-        return Answer(exc.code, exc.headers.get_content_type(), dict(exc.headers), exc.read().decode("utf-8"))
+    with running_server(build_dir, tmp_path_factory.mktemp("serve"), "--timeout", str(TIMEOUT_S),
+                        "--max-rows", str(MAX_ROWS)) as running:
+        yield running
 
 
 def triple_count(server: Server) -> int:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from policygraph.app.cli.query_source import BadQueryFile, query_text
 from policygraph.app.cli.support import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -21,6 +22,7 @@ from policygraph.app.release import NoBuild, Release
 from policygraph.graph.neo4j_store import Neo4jUnavailable
 from policygraph.graph.sparql_guard import (
     DEFAULT_MAX_ROWS,
+    DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_S,
     QueryFailed,
     QueryTimeout,
@@ -36,16 +38,23 @@ from policygraph.queries import BadParameters, QueryNotFound, all_queries
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=DEFAULT_MAX_ROWS, show_default=True,
               help="Stop after this many rows.")
 @click.option("--timeout", type=click.FloatRange(0.1, 3600), default=DEFAULT_TIMEOUT_S, show_default=True,
-              help="Stop the query after this many seconds.")
+              help="Stop the query (parse, check and run) after this many seconds.")
+@click.option("--memory", type=click.IntRange(256, 1_000_000), default=DEFAULT_MEMORY_MB, show_default=True,
+              metavar="MB", help="Stop the query when it needs more than this many MB.")
 @click.pass_obj
-def sparql(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit: int, timeout: float) -> None:
+def sparql(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit: int, timeout: float,
+           memory: int) -> None:
     """Run a read-only SPARQL query (text, or a file path) on the embedded store.
 
     Example: policygraph sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'
     """
-    text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
     try:
-        result = run_sparql(current_release(build_dir), text, parse_params(params), timeout_s=timeout, max_rows=limit)
+        text = query_text(query)
+    except BadQueryFile as exc:
+        die(str(exc), EXIT_BAD_INPUT)
+    try:
+        result = run_sparql(current_release(build_dir), text, parse_params(params), timeout_s=timeout,
+                            max_rows=limit, memory_mb=memory)
     except RefusedQuery as exc:
         die(str(exc), EXIT_BAD_INPUT)
     except (FileNotFoundError, QueryTimeout, QueryFailed) as exc:
