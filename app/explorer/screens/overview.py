@@ -5,7 +5,9 @@ the programme's model (which a national programme takes seconds to load)."""
 
 import streamlit as st
 
-from policygraph.app.explorer.common import overview, plain, require_release, table
+from policygraph.app.explorer.common import overview, require_release, table
+from policygraph.app.explorer.permalink import share
+from policygraph.app.explorer.text import plain
 
 data = overview(require_release())
 st.title(plain(data.programme))
@@ -14,9 +16,10 @@ st.subheader("Policy documents")
 table(data.documents, "overview-documents")
 st.subheader("Policy intents")
 table(data.intents, "overview-intents")
-st.subheader("Services (case studies)")
+st.subheader("Services")
 table(data.services, "overview-services")
 st.subheader("Data coverage: known vs unknown cells")
 table(data.coverage, "overview-coverage")
 st.subheader("Timeline")
 table(data.timeline, "overview-timeline")
+share("overview", {})
