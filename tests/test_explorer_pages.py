@@ -189,6 +189,37 @@ def test_export_page_offers_every_format() -> None:
     assert "89 nodes" in app.caption[0].value  # with the 4 unknown referral pathways of E and F
 
 
+def test_export_page_previews_exactly_what_is_downloaded() -> None:
+    from policygraph.app.explorer.common import build_dir
+    from policygraph.app.exports import export_view
+
+    release = Release.current(build_dir())
+    app = _page("export")
+    assert _iframe_html(app) == export_view(release, "html").decode("utf-8")  # the offline page itself
+    for fmt in ("png", "svg"):
+        app.radio(key="export-format").set_value(fmt).run()
+        assert not app.exception
+        assert len(app.get("image")) == 1
+        assert not app.get("iframe")
+    app.selectbox(key="export-service").select("D").run()
+    app.radio(key="export-format").set_value("csv").run()
+    shown = app.main.code[0].value
+    claims = export_view(release, "csv", service="D").decode("utf-8").splitlines()
+    assert shown.splitlines() == claims[:40]
+    assert app.main.caption[-1].value == f"The first 40 of {len(claims):,} lines."
+
+
+def test_preview_of_a_binary_format_says_what_it_holds() -> None:
+    def page() -> None:
+        from policygraph.app.explorer.preview import preview
+
+        preview("pptx", b"PK\x03\x04\xff\xfe binary")
+
+    app = AppTest.from_function(page).run()
+    assert not app.exception
+    assert app.caption[0].value == "No preview for pptx\\: 13 bytes to download."  # ':' escaped for Markdown
+
+
 def test_pages_stop_cleanly_without_a_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POLICYGRAPH_BUILD", str(tmp_path / "none"))
     app = AppTest.from_file(str(SCREENS / "overview.py"), default_timeout=30).run()
