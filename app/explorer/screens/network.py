@@ -6,6 +6,7 @@ import streamlit as st
 from policygraph.app.explorer.common import cached, require_model
 from policygraph.app.explorer.permalink import number, restore, share
 from policygraph.app.explorer.pickers import FOCUSED, node_picker
+from policygraph.app.explorer.zoom import at_readable_zoom
 from policygraph.app.exports.html import drawn_neighbourhood
 from policygraph.app.read.navigate import default_node, links
 
@@ -23,5 +24,5 @@ drawn = cached(drawn_neighbourhood, release, centre.iri, hops, cap)
 st.caption(f"{drawn.view.graph.number_of_nodes()} nodes, {drawn.view.graph.number_of_edges()} links")
 for note in drawn.view.notes:
     st.warning(note)
-st.iframe(drawn.html, height=720)
+st.iframe(at_readable_zoom(drawn.html, centre.iri), height=720)
 share("network", {"node": centre.short, "depth": str(hops), "cap": str(cap)})
