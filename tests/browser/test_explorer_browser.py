@@ -200,8 +200,26 @@ def test_query_named_adhoc_refusal_and_csv(page: Page, explorer: str) -> None:
 # --- exports ----------------------------------------------------------------------------------------
 
 
+def _check_preview(page: Page, fmt: str, file: Path) -> None:
+    """The Export page's preview shows the downloaded file: the page itself, the image, or its first lines."""
+    main = page.get_by_test_id("stMain")
+    if fmt == "html":
+        frame = network_frame(page)
+        assert frame.evaluate("window.policygraphNetwork.body.data.nodes.length") > 0
+        expect(main.get_by_test_id("stImage")).to_have_count(0)
+    elif fmt in ("png", "svg"):
+        expect(main.get_by_test_id("stImage")).to_have_count(1, timeout=TIMEOUT_MS)
+        image = main.get_by_test_id("stImage").locator("img")
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => img.naturalWidth") > 0  # the browser decoded it
+        expect(main.get_by_test_id("stIFrame")).to_have_count(0)
+    else:
+        first = file.read_text(encoding="utf-8").splitlines()[0]
+        expect(main.get_by_test_id("stCode")).to_contain_text(first[:60], timeout=TIMEOUT_MS)
+
+
 def _download_all(page: Page, folder: Path) -> dict[str, Path]:
-    """Every export format through the Export page's radio and download button."""
+    """Every export format through the Export page's radio and download button, and its preview."""
     files: dict[str, Path] = {}
     button = page.locator(".st-key-export-download").get_by_role("button")
     for fmt, label in EXPORTS.items():
@@ -212,6 +230,7 @@ def _download_all(page: Page, folder: Path) -> dict[str, Path]:
         assert download.value.suggested_filename == f"policygraph-vision.{fmt}"
         files[fmt] = folder / f"export.{fmt}"
         download.value.save_as(files[fmt])
+        _check_preview(page, fmt, files[fmt])
     return files
 
 
