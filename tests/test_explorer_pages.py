@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from policygraph.app.release import Release
 
 SCREENS = Path(__file__).resolve().parents[1] / "app" / "explorer" / "screens"
+BASE = "https://w3id.org/policygraph/id/health-trainers/"
 
 
 @pytest.fixture(autouse=True)
@@ -30,6 +31,12 @@ def _iframe_html(app: AppTest) -> str:
     assert frames, "the page shows no network iframe"
     proto = frames[0].proto
     return str(getattr(proto, "srcdoc", "") or getattr(proto, "src", ""))
+
+
+def _iframe_title(app: AppTest) -> str:
+    match = re.search(r"<section class=\"pg-view pg-network\"[^>]*><h2>(.*?)</h2>", _iframe_html(app))
+    assert match, "the network page has no heading"
+    return match.group(1)
 
 
 def _vis_nodes(html: str) -> list[dict[str, object]]:
@@ -103,18 +110,65 @@ def test_services_cells_coloured_by_orientation() -> None:
     assert "red = NHS-or-medical-oriented" in legend.caption() and "green = community-oriented" in legend.caption()
 
 
-SERVICE_D = "https://w3id.org/policygraph/id/health-trainers/service/D"
-
-
-def test_network_caps_and_says_so() -> None:
+def test_network_opens_on_the_first_service_and_caps_and_says_so() -> None:
     app = _page("network")
-    app.selectbox(key="network-centre").set_value(SERVICE_D).run()
-    assert len(_vis_nodes(_iframe_html(app))) == 17  # service D and its neighbours
+    assert app.selectbox(key="network-centre").value.endswith("/service/A")  # the model's first service
+    assert len(_vis_nodes(_iframe_html(app))) == 18  # case study A and its neighbours
     app.slider(key="network-hops").set_value(2).run()
     app.slider(key="network-cap").set_value(10).run()
     assert not app.exception
     assert len(_vis_nodes(_iframe_html(app))) == 10
     assert any("truncated" in w.value for w in app.warning)
+
+
+def test_network_search_by_label_or_identifier_focuses_on_the_best_match() -> None:
+    app = _page("network")
+    app.text_input(key="network-centre-search").input("Case study D").run()
+    assert not app.exception
+    centre = app.selectbox(key="network-centre")
+    assert centre.value == f"{BASE}service/D"
+    assert len(_vis_nodes(_iframe_html(app))) == 17  # case study D and its neighbours
+    assert _iframe_title(app) == "Neighbourhood of Case study D (1 hop)"
+    app.text_input(key="network-centre-search").input("primary-referral-sources").run()  # an identifier
+    assert app.selectbox(key="network-centre").value == f"{BASE}dimension/primary-referral-sources"
+    app.selectbox(key="network-centre-kind").select("Concept").run()  # any kind: the best match of that kind
+    chosen = app.selectbox(key="network-centre")
+    assert chosen.value.startswith(f"{BASE}concept/primary-referral-sources/")
+    assert all(o.endswith("(Concept)") for o in chosen.options)
+    app.text_input(key="network-centre-search").input("no such label").run()
+    assert not app.exception
+    assert app.info[0].value == "No node of kind Concept has 'no such label' in its label or identifier."
+    assert app.selectbox(key="network-centre").value == chosen.value  # the view stays on its node
+
+
+def test_path_page_draws_the_shortest_paths_with_each_hops_evidence() -> None:
+    app = _page("path")
+    # Opens from the first intent (by label) to the first service.
+    assert app.selectbox(key="path-from").value == f"{BASE}intent/peer-support-from-next-door"
+    assert app.selectbox(key="path-to").value == f"{BASE}service/A"
+    assert _iframe_title(app) == "Path from Peer support from next door to Case study A (4 hops)"
+    hops = app.dataframe[0].value
+    assert list(hops.columns) == ["path", "hop", "from", "relation", "direction", "to", "evidence"]
+    assert hops.iloc[0]["from"] == "Peer support from next door"
+    assert list(hops["to"])[-1] == "Case study A"
+    assert "S1 (Abstract, Context)" in hops.iloc[0]["evidence"]
+    app.text_input(key="path-to-search").input("B").run()
+    assert app.selectbox(key="path-to").value == f"{BASE}service/B"
+    app.text_input(key="path-from-search").input("A").run()
+    app.slider(key="path-max").set_value(1).run()
+    assert not app.exception
+    assert set(app.dataframe[0].value["path"]) == {"1"}
+    assert any("more shortest paths exist than the 1 shown" in w.value for w in app.warning)
+    app.text_input(key="path-to-search").input("A").run()  # the same node at both ends
+    assert app.info[0].value == "Choose two different nodes to see the paths between them."
+    assert not app.get("iframe")
+
+
+def test_path_page_starts_from_the_node_last_focused_on() -> None:
+    app = AppTest.from_file(str(SCREENS / "path.py"), default_timeout=60)
+    app.session_state["focused-node"] = f"{BASE}service/C"
+    app.run()
+    assert app.selectbox(key="path-from").value == f"{BASE}service/C"
 
 
 def test_query_page_runs_named_queries_and_refuses_writes() -> None:
@@ -135,6 +189,37 @@ def test_export_page_offers_every_format() -> None:
                        "GEXF (Gephi)", "GraphML",
                        "Cytoscape JSON", "Turtle (RDF)", "JSON-LD (RDF)", "CSV of the claims with citations"]
     assert "89 nodes" in app.caption[0].value  # with the 4 unknown referral pathways of E and F
+
+
+def test_export_page_previews_exactly_what_is_downloaded() -> None:
+    from policygraph.app.explorer.common import build_dir
+    from policygraph.app.exports import export_view
+
+    release = Release.current(build_dir())
+    app = _page("export")
+    assert _iframe_html(app) == export_view(release, "html").decode("utf-8")  # the offline page itself
+    for fmt in ("png", "svg"):
+        app.radio(key="export-format").set_value(fmt).run()
+        assert not app.exception
+        assert len(app.get("image")) == 1
+        assert not app.get("iframe")
+    app.selectbox(key="export-service").select("D").run()
+    app.radio(key="export-format").set_value("csv").run()
+    shown = app.main.code[0].value
+    claims = export_view(release, "csv", service="D").decode("utf-8").splitlines()
+    assert shown.splitlines() == claims[:40]
+    assert app.main.caption[-1].value == f"The first 40 of {len(claims):,} lines."
+
+
+def test_preview_of_a_binary_format_says_what_it_holds() -> None:
+    def page() -> None:
+        from policygraph.app.explorer.preview import preview
+
+        preview("pptx", b"PK\x03\x04\xff\xfe binary")
+
+    app = AppTest.from_function(page).run()
+    assert not app.exception
+    assert app.caption[0].value == "No preview for pptx\\: 13 bytes to download."  # ':' escaped for Markdown
 
 
 def test_pages_stop_cleanly_without_a_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -77,14 +77,15 @@ def test_chooser_lists_the_programmes_and_switching_changes_every_page(two_progr
     assert set(frame["service"]) == set(NATIONAL_SERVICES)
 
     _page(app, "network")
-    assert app.selectbox(key="network-kind").value == "Service"  # thousands of nodes: the list opens on services
+    # Thousands of nodes: the list opens on the kind of the first service, where the view opens.
+    assert app.selectbox(key="network-centre-kind").value == "Service"
     assert app.selectbox(key="network-centre").value.endswith("/service/S001")
     assert "80 nodes" in app.main.caption[0].value
 
     app.selectbox(key="programme").select(str(case)).run()  # back to the case, on the same page
     _ok(app)
-    assert app.selectbox(key="network-kind").value == "(all)"
-    assert app.selectbox(key="network-centre").index == 0  # no centre of the tool's choosing: the first listed
+    assert app.selectbox(key="network-centre-kind").value == "(all kinds)"
+    assert app.selectbox(key="network-centre").value.endswith("/service/A")
     _page(app, "services")
     frame = app.dataframe[0].value
     frame = frame.data if hasattr(frame, "data") else frame
@@ -111,10 +112,15 @@ def test_every_page_works_on_the_national_programme(national_build: Path, monkey
     _ok(app)
     assert "300 nodes" in app.main.caption[-1].value
     assert any("truncated: showing 300 of at least" in w.value for w in app.warning)
-    app.selectbox(key="network-kind").select("Organisation").run()
-    app.text_input(key="network-filter").input("zzz-no-such-label").run()
+    app.selectbox(key="network-centre-kind").select("Organisation").run()
+    app.text_input(key="network-centre-search").input("zzz-no-such-label").run()
     _ok(app)
-    assert "No node" in app.info[0].value
+    assert app.info[0].value.startswith("No node of kind Organisation has 'zzz-no-such-label'")
+
+    _page(app, "path")  # from the node last focused on to the first service
+    _ok(app)
+    assert app.selectbox(key="path-to").value.endswith("/service/S001")
+    assert "shortest path" in app.main.caption[0].value
 
     _page(app, "query")
     app.selectbox(key="query-name").select("configuration-table").run()
@@ -150,6 +156,48 @@ def test_views_stay_capped_on_the_national_programme(national_build: Path) -> No
     assert set(far.graph) <= set(near.graph)  # nearest first
     with pytest.raises(KeyError, match="not in this build"):
         neighbourhood_view(Release.current(national_build), service + "-nowhere")
+
+
+def _linked(params: dict[str, str]) -> AppTest:
+    app = AppTest.from_file(str(ENTRY), default_timeout=90)
+    for name, value in params.items():
+        app.query_params[name] = value
+    app.run()
+    _ok(app)
+    return app
+
+
+def test_a_link_names_its_programme(two_programmes: tuple[Path, Path]) -> None:
+    _, national = two_programmes
+    app = _linked({"page": "services", "programme": "national-synthetic", "service": "S002"})
+    assert app.selectbox(key="programme").value == str(national)
+    assert app.title[0].value == "Services over time"
+    assert app.selectbox(key="services-service").value == "S002"
+    assert app.sidebar.code[0].value == "/?page=services&programme=national-synthetic&service=S002"
+    assert dict(app.query_params) == {"programme": "national-synthetic", "service": "S002"}
+
+
+def test_a_link_to_an_unknown_programme_is_said(two_programmes: tuple[Path, Path]) -> None:
+    case, _ = two_programmes
+    app = _linked({"programme": "nowhere"})
+    assert app.selectbox(key="programme").value == str(case)
+    assert [w.value for w in app.sidebar.warning] == [
+        "The link's programme='nowhere' cannot be shown (not one of health-trainers, national-synthetic); "
+        "showing the default instead."]
+    assert app.query_params["programme"] == "health-trainers"
+
+
+def test_another_programme_forgets_the_links_choices(two_programmes: tuple[Path, Path]) -> None:
+    _, national = two_programmes
+    app = _linked({"page": "network", "node": "service/D", "depth": "2"})
+    assert app.selectbox(key="network-centre").value.endswith("/health-trainers/service/D")
+    app.selectbox(key="programme").select(str(national)).run()
+    _ok(app)
+    assert not [w for w in app.warning if "link" in w.value]  # service/D is not looked for in the national one
+    assert app.selectbox(key="network-centre").value.endswith("/national-synthetic/service/S001")
+    assert app.slider(key="network-hops").value == 1
+    assert dict(app.query_params) == {"programme": "national-synthetic", "node": "service/S001", "depth": "1",
+                                      "cap": "80"}
 
 
 def test_sessions_keep_their_own_programme(two_programmes: tuple[Path, Path]) -> None:

@@ -14,7 +14,6 @@ import importlib
 import json
 import logging
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,8 @@ import pandas as pd
 import streamlit as st
 
 from policygraph.app.explorer import startup
+from policygraph.app.explorer.permalink import PROGRAMME_PARAM, keep, one_of, restore
+from policygraph.app.explorer.text import plain
 from policygraph.app.read.overview import Overview, read_overview
 from policygraph.app.release import NoBuild, Release, loaded_models
 from policygraph.graph.results import QueryResult, render
@@ -33,19 +34,6 @@ log = logging.getLogger(__name__)
 BUILDS_ENV = "POLICYGRAPH_BUILDS"
 PROGRAMME_KEY = "programme"  # st.session_state key of the chosen build (its path)
 T = TypeVar("T")
-
-# Markdown that st.title / st.write / st.caption would act on: inline syntax anywhere (emphasis, code,
-# links and images, raw HTML, entities, $math$, :colour[] and :emoji:, tables) and block syntax at a
-# line's start (headings, lists, rules).
-_INLINE = re.compile(r"([\\`*_\[\]<>$~:|&{}])")
-_BLOCK = re.compile(r"^(\s*)(\d+(?=[.)])|)([#+\-=.)])", re.M)
-
-
-def plain(text: str) -> str:
-    """Data text (labels, descriptions) for the Markdown-reading Streamlit calls, escaped so that it shows
-    as written: no emphasis, link, image, math or colour from data."""
-    return _BLOCK.sub(r"\1\2\\\3", _INLINE.sub(r"\\\1", text))
-
 
 # --- which programme ----------------------------------------------------------------------------------
 
@@ -111,10 +99,12 @@ def build_dir() -> Path:
 
 
 def _forget_page_selections() -> None:
-    """A new programme: the pages' widgets start afresh (their options are another programme's)."""
+    """A new programme: the pages' widgets and the link's parameters start afresh (their values are another
+    programme's)."""
     for key in list(st.session_state):
         if key != PROGRAMME_KEY:
             del st.session_state[key]
+    st.query_params.clear()
 
 
 def programme_chooser() -> None:
@@ -128,13 +118,17 @@ def programme_chooser() -> None:
         st.sidebar.caption(f"Programme: {plain(found[0].label)}")
         return
     labels = {str(p.path): p.label for p in found}
-    st.sidebar.selectbox("Programme", list(labels), format_func=labels.__getitem__, key=PROGRAMME_KEY,
-                         on_change=_forget_page_selections)
+    with st.sidebar:
+        restore(PROGRAMME_PARAM, PROGRAMME_KEY, one_of({label: path for path, label in labels.items()}),
+                str(found[0].path))
+        st.selectbox("Programme", list(labels), format_func=labels.__getitem__, key=PROGRAMME_KEY,
+                     on_change=_forget_page_selections)
+    keep({**st.query_params.to_dict(), PROGRAMME_PARAM: labels[str(st.session_state[PROGRAMME_KEY])]})
 
 
 # --- loading a release's model, in the background or for a page ---------------------------------------------
 
-MODEL_MODULES = ("policygraph.app.read.tables", "policygraph.app.read.views")
+MODEL_MODULES = ("policygraph.app.read.tables", "policygraph.app.read.views", "policygraph.app.read.navigate")
 PAGE_MODULES = ("policygraph.app.exports", "pandas.io.formats.style")  # Styler: the Services page
 
 

@@ -33,7 +33,7 @@ from explorer_ui import (
     network_frame,
     open_app,
 )
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser, Error, Page, Route, expect
 from rdflib import Graph, Literal
 from xss_fixture import IMG, MARKDOWN, TAGS
 
@@ -68,7 +68,7 @@ def test_every_page_renders_the_case_from_the_sidebar(page: Page, explorer: str)
     open_app(page, explorer)
     expect(page.get_by_role("heading", name=PAGES["Overview"], level=1)).to_be_visible(timeout=TIMEOUT_MS)
     main = page.get_by_test_id("stMain")
-    expect(main.get_by_role("heading", name="Services (case studies)")).to_be_visible()
+    expect(main.get_by_role("heading", name="Services", exact=True)).to_be_visible()
     services = grid_rows(grid(main, 2))
     assert [row[0] for row in services] == list("ABCDEF")
     assert services[3][1] == "City-based service beginning in early 2007"
@@ -92,13 +92,14 @@ def test_every_page_renders_the_case_from_the_sidebar(page: Page, explorer: str)
     assert d_follow_up["Primary Referral Source/s"] == "GP referrals"
     assert d_follow_up["Geographical/Population Service Targeting?"] == "Universal"
     assert rows[("D", "Start-up")]["Primary Referral Source/s"] == "Self/community^d"
-    expect(main.get_by_role("heading", name="Adaptations between start-up and follow-up")).to_be_visible()
+    expect(main.get_by_role("heading", name="Adaptations between periods")).to_be_visible()
     expect(grid(main, 1)).to_contain_text("primary-referral-sources", timeout=TIMEOUT_MS)
     expect(grid(main, 2)).to_contain_text("insufficient data", timeout=TIMEOUT_MS)
     _screenshot(page, "services")
 
     go(page, "Network")
-    expect(page.locator(".st-key-network-centre").get_by_role("combobox")).not_to_have_value("")
+    # The model's first service.
+    expect(page.locator(".st-key-network-centre").get_by_role("combobox")).to_have_value("Case study A (Service)")
     assert _network_nodes(page) > 1
     expect(main.get_by_test_id("stCaptionContainer").first).to_contain_text("nodes")
     _screenshot(page, "network")
@@ -201,8 +202,26 @@ def test_query_named_adhoc_refusal_and_csv(page: Page, explorer: str) -> None:
 # --- exports ----------------------------------------------------------------------------------------
 
 
+def _check_preview(page: Page, fmt: str, file: Path) -> None:
+    """The Export page's preview shows the downloaded file: the page itself, the image, or its first lines."""
+    main = page.get_by_test_id("stMain")
+    if fmt == "html":
+        frame = network_frame(page)
+        assert frame.evaluate("window.policygraphNetwork.body.data.nodes.length") > 0
+        expect(main.get_by_test_id("stImage")).to_have_count(0)
+    elif fmt in ("png", "svg"):
+        expect(main.get_by_test_id("stImage")).to_have_count(1, timeout=TIMEOUT_MS)
+        image = main.get_by_test_id("stImage").locator("img")
+        expect(image).to_have_js_property("complete", True)
+        assert image.evaluate("img => img.naturalWidth") > 0  # the browser decoded it
+        expect(main.get_by_test_id("stIFrame")).to_have_count(0)
+    else:
+        first = file.read_text(encoding="utf-8").splitlines()[0]
+        expect(main.get_by_test_id("stCode")).to_contain_text(first[:60], timeout=TIMEOUT_MS)
+
+
 def _download_all(page: Page, folder: Path) -> dict[str, Path]:
-    """Every export format through the Export page's radio and download button."""
+    """Every export format through the Export page's radio and download button, and its preview."""
     files: dict[str, Path] = {}
     button = page.locator(".st-key-export-download").get_by_role("button")
     for fmt, label in EXPORTS.items():
@@ -213,6 +232,7 @@ def _download_all(page: Page, folder: Path) -> dict[str, Path]:
         assert download.value.suggested_filename == f"policygraph-vision.{fmt}"
         files[fmt] = folder / f"export.{fmt}"
         download.value.save_as(files[fmt])
+        _check_preview(page, fmt, files[fmt])
     return files
 
 
@@ -307,13 +327,25 @@ def test_export_every_format_and_the_offline_page(page: Page, explorer: str, bro
 # --- XSS ----------------------------------------------------------------------------------------------
 
 
+_LIVE = """() => [...document.querySelectorAll('img, b')]
+    .filter(e => e.getAttribute('src') === 'x' || e.textContent === 'tags')
+    .map(e => e.outerHTML)"""
+
+
 def _no_live_markup(page: Page) -> None:
-    """No element made from a label, in the page or any of its frames."""
-    for frame in page.frames:
-        live = frame.evaluate("""() => [...document.querySelectorAll('img, b')]
-            .filter(e => e.getAttribute('src') === 'x' || e.textContent === 'tags')
-            .map(e => e.outerHTML)""")
-        assert live == [], f"live markup in {frame.url}: {live}"
+    """No element made from a label, in the page or any of its frames (looked at again when a rerun replaced a
+    frame's document meanwhile: an iframe is re-rendered on every change)."""
+    for _ in range(5):
+        try:
+            for frame in page.frames:
+                live = frame.evaluate(_LIVE)
+                assert live == [], f"live markup in {frame.url}: {live}"
+            return
+        except Error as exc:
+            if "Execution context was destroyed" not in exc.message:
+                raise
+            page.wait_for_load_state()
+    raise AssertionError("the page's frames kept changing while they were looked at")
 
 
 HOSTILE_VALUE = f"Case study D, follow-up, primary-referral-sources: {TAGS}"
@@ -370,14 +402,23 @@ def _xss_services_network_query(page: Page) -> None:
     _no_live_markup(page)
 
     go(page, "Network")
-    choose(page, "network-centre", IMG)
+    choose(page, "network-centre", f"{IMG} (PolicyIntent)")
     frame = network_frame(page, "Neighbourhood of")
     expect(frame.locator("section.pg-network h2")).to_contain_text(f"Neighbourhood of {IMG}")
     _no_live_markup(page)
 
+    go(page, "Path between nodes")  # from the node focused on: the intent with markup in its label
+    frame = network_frame(page, f"Path from {IMG} to")
+    expect(grid(page.get_by_test_id("stMain"), 0)).to_contain_text(IMG, timeout=TIMEOUT_MS)
+    _no_live_markup(page)
+
     go(page, "Query")
     named = page.get_by_role("tabpanel", name="Named queries")
-    choose(page, "query-name", "table2: Table 2 regenerated from the graph")
+    # The generic query (the fixture's build carries none of the programme's own, such as table2).
+    choose(page, "query-name", "configuration-table: Configuration table: every service's value on each of the "
+                               "programme's dimensions, period by period")
+    named.locator(".st-key-param-configuration-table-service input").fill("D")  # the hostile cell is D's
+    named.locator(".st-key-param-configuration-table-service input").press("Enter")
     named.get_by_role("button", name="Run", exact=True).click()
     expect(grid(named, 0)).to_contain_text(TAGS, timeout=TIMEOUT_MS)
     _no_live_markup(page)

@@ -48,7 +48,8 @@ def test_switching_programmes_changes_every_page(page: Page, browser: Browser, p
     assert frame.evaluate("window.policygraphNetwork.body.data.nodes.length") > 3
 
     go(page, "Network")
-    expect(page.locator(".st-key-network-centre").get_by_role("combobox")).to_have_value("Synthetic service S001")
+    centre = page.locator(".st-key-network-centre").get_by_role("combobox")
+    expect(centre).to_have_value("Synthetic service S001 (Service)")
     network_frame(page, "Neighbourhood of Synthetic service S001")
 
     # Meanwhile another person opens the explorer: they get the default programme, not ours.
@@ -58,7 +59,8 @@ def test_switching_programmes_changes_every_page(page: Page, browser: Browser, p
         expect(other.page.get_by_role("heading", name=PROGRAMMES[CASE], level=1)).to_be_visible(timeout=TIMEOUT_MS)
         assert _programme(other.page) == CASE
         go(other.page, "Network")
-        expect(other.page.locator(".st-key-network-centre").get_by_role("combobox")).not_to_have_value("")
+        centre = other.page.locator(".st-key-network-centre").get_by_role("combobox")
+        expect(centre).to_have_value("Case study A (Service)")
         other.check()
     finally:
         other.context.close()
@@ -66,6 +68,6 @@ def test_switching_programmes_changes_every_page(page: Page, browser: Browser, p
     assert _programme(page) == NATIONAL
     choose_programme(page, CASE)  # and back, from the Overview
     go(page, "Network")
-    expect(page.locator(".st-key-network-centre").get_by_role("combobox")).not_to_have_value("")
+    expect(page.locator(".st-key-network-centre").get_by_role("combobox")).to_have_value("Case study A (Service)")
     go(page, "Services over time")
     expect(grid(main, 0)).to_have_attribute("aria-rowcount", "13", timeout=TIMEOUT_MS)  # the case's Table 2

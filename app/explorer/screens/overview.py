@@ -5,7 +5,9 @@ the programme's model (which a national programme takes seconds to load)."""
 
 import streamlit as st
 
-from policygraph.app.explorer.common import overview, plain, require_release, table
+from policygraph.app.explorer.common import overview, require_release, table
+from policygraph.app.explorer.permalink import share
+from policygraph.app.explorer.text import plain
 
 data = overview(require_release())
 st.title(plain(data.programme))
@@ -20,3 +22,4 @@ st.subheader("Data coverage: known vs unknown cells")
 table(data.coverage, "overview-coverage")
 st.subheader("Timeline")
 table(data.timeline, "overview-timeline")
+share("overview", {})

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from policygraph.app.explorer.common import require_release, result_table
+from policygraph.app.explorer.permalink import one_of, restore, share
 from policygraph.app.read.queries import neo4j_configured, run_cypher, run_named, run_sparql
 from policygraph.graph.cypher_guard import CypherFailed, CypherTimeout, RefusedCypher
 from policygraph.graph.neo4j_store import Neo4jUnavailable
@@ -15,8 +16,10 @@ cypher_ready = neo4j_configured(release) is not None
 named, adhoc, cypher = st.tabs(["Named queries", "SPARQL", "Cypher"])
 with named:
     queries = release.queries()
+    restore("query", "query-name", one_of(sorted(queries)), min(queries))
     name = st.selectbox("Query", sorted(queries), format_func=lambda n: f"{n}: {queries[n].title}", key="query-name")
     chosen = queries[name]
+    share("query", {"query": name})
     st.caption(chosen.question)
     params = {p.name: st.text_input(f"{p.name} ({p.type}{'' if p.required else ', optional'})", key=f"param-{name}-"
                                     f"{p.name}", help=p.description) for p in chosen.params}

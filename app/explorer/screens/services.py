@@ -7,7 +7,9 @@ opens on its first service, and "(all)" stays one click away."""
 import pandas as pd
 import streamlit as st
 
-from policygraph.app.explorer.common import cached, plain, require_model, table
+from policygraph.app.explorer.common import cached, require_model, table
+from policygraph.app.explorer.permalink import ALL_SERVICES, one_of, restore, service_options, share
+from policygraph.app.explorer.text import plain
 from policygraph.app.read.tables import (
     adaptations_heading,
     adaptations_table,
@@ -21,9 +23,11 @@ ALL_AT_ONCE = 20
 release = require_model()
 ids = cached(service_ids, release)
 st.title("Services over time")
-options = ["(all)", *ids]
-picked = st.selectbox("Service", options, index=0 if len(ids) <= ALL_AT_ONCE else 1, key="services-service")
-service = None if picked == "(all)" else picked
+options = service_options(ids)
+restore("service", "services-service", one_of(options), ALL_SERVICES if len(ids) <= ALL_AT_ONCE else ids[0])
+picked = st.selectbox("Service", list(options.values()), key="services-service")
+service = None if picked == ALL_SERVICES else picked
+share("services", {"service": service or "all"})
 matrix = cached(services_matrix, release, service)
 st.caption(plain(matrix.legend.caption()) + ".")
 frame = pd.DataFrame(matrix.rows, columns=matrix.columns)

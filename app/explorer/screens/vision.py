@@ -3,6 +3,7 @@
 import streamlit as st
 
 from policygraph.app.explorer.common import cached, require_model
+from policygraph.app.explorer.permalink import ALL_SERVICES, one_of, restore, service_options, share
 from policygraph.app.exports.html import drawn_vision
 from policygraph.app.read.tables import intent_choices, service_ids
 
@@ -10,10 +11,13 @@ release = require_model()
 intents = cached(intent_choices, release)
 st.title("From policy vision to delivered practice")
 left, right = st.columns(2)
+restore("intent", "vision-intent", one_of({ident: label for label, ident in intents}), intents[0][0])
 intent_label = left.selectbox("Intent", [label for label, _ in intents], key="vision-intent")
-services = ["(all)", *cached(service_ids, release)]
-service = right.selectbox("Service", services, key="vision-service")
+services = service_options(cached(service_ids, release))
+restore("service", "vision-service", one_of(services), ALL_SERVICES)
+service = right.selectbox("Service", list(services.values()), key="vision-service")
 intent = dict(intents)[intent_label]
+share("vision", {"intent": intent, "service": next(k for k, v in services.items() if v == service)})
 drawn = cached(drawn_vision, release, intent, None if service == "(all)" else service)
 view = drawn.view
 for note in view.notes:
