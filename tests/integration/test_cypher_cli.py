@@ -104,7 +104,7 @@ def test_load_status_export_and_query_commands(build_dir: Path, neo4j_settings: 
     for engine in ("sparql", "cypher"):
         result = cli(build_dir, "query", "table2", "--engine", engine, "--param", "service=D", "--format", "csv")
         assert result.exit_code == 0, result.output
-        assert result.output.splitlines()[0].startswith("case,description,period")
+        assert result.output.splitlines()[0].startswith("service,description,period")
         assert len(result.output.splitlines()) == 3
 
 
