@@ -81,7 +81,7 @@ def neo4j_group() -> None:
 @click.pass_obj
 def start(build_dir: Path, port: int | None, heap_mb: int | None, pagecache_mb: int | None) -> None:
     """Provision (first time, from Maven Central) and start the local server (authentication on; the
-    password is kept in <build-dir>/neo4j/password, readable by you only).
+    password is kept in the build folder's neo4j/password, readable by you only).
 
     Example: policygraph neo4j start && policygraph load neo4j
     """

@@ -43,7 +43,8 @@ def _hubs(driver: Driver, hubs: int, relationships: int) -> None:
         session.run("UNWIND range(0, $n - 1) AS i CREATE (:Hub {id: i})", n=hubs).consume()
         for first in range(0, relationships, 50_000):
             session.run("MATCH (h:Hub) WITH collect(h) AS hubs UNWIND range($a, $b) AS i "
-                        "WITH hubs[i % size(hubs)] AS hub, i CREATE (:Leaf {i: i, note: 'a leaf of a hub'})-[:IN]->(hub)",
+                        "WITH hubs[i % size(hubs)] AS hub, i "
+                        "CREATE (:Leaf {i: i, note: 'a leaf of a hub'})-[:IN]->(hub)",
                         a=first, b=min(relationships, first + 50_000) - 1).consume()
 
 
