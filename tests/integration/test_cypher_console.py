@@ -175,6 +175,19 @@ def test_queries_the_parser_cannot_bound_are_refused_before_they_are_sent(name: 
         assert time.monotonic() - began < 2
 
 
+@pytest.mark.parametrize(("name", "content"), [
+    ("latin-1.cypher", "RETURN 'café' AS x".encode("latin-1")),
+    ("huge.cypher", b"RETURN 1 AS x //" + b"x" * (5 * MAX_QUERY_CHARS)),
+])
+def test_a_query_file_that_cannot_be_a_query_is_a_clean_error(name: str, content: bytes, build_dir: Path,
+                                                               tmp_path: Path) -> None:
+    query_file = tmp_path / name
+    query_file.write_bytes(content)
+    result = cli(build_dir, str(query_file))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {query_file}: ") and "Traceback" not in result.output
+
+
 def test_nesting_counts_brackets_outside_strings_and_comments() -> None:
     assert nesting("RETURN [(1), {a: [2]}]") == 3
     assert nesting("RETURN '((((' AS a, \"[[[[\" AS b, `{{{{` AS c // ((((\n/* [[[[ */") == 0

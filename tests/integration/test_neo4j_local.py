@@ -21,13 +21,14 @@ import pytest
 from click.testing import CliRunner, Result
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError
+from neo4j_fixture import installed_home
 from streamlit.testing.v1 import AppTest
 from support import free_port
 
 from policygraph.app.cli import main
 from policygraph.graph import neo4j_local
 from policygraph.graph.neo4j_local import PASSWORD_FILE, SETTINGS_FILE, memory_for, remembered
-from policygraph.graph.neo4j_server import Neo4jServerConfig, Neo4jServerError, provision, start, stop
+from policygraph.graph.neo4j_server import Neo4jServerConfig, Neo4jServerError, start, stop
 from policygraph.graph.neo4j_store import ENV_PASSWORD, ENV_URI, ENV_USER
 
 pytestmark = pytest.mark.neo4j
@@ -37,7 +38,7 @@ MIB = 1024 * 1024
 
 @pytest.fixture(scope="module")
 def neo4j_home() -> Path:
-    return provision()
+    return installed_home()
 
 
 @pytest.fixture

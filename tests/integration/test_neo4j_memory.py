@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from neo4j import Driver, GraphDatabase
 from neo4j.exceptions import Neo4jError
+from neo4j_fixture import installed_home
 from support import free_port
 
 from policygraph.graph.neo4j_load import empty_database
-from policygraph.graph.neo4j_server import Neo4jServerConfig, provision, start, status, stop
+from policygraph.graph.neo4j_server import Neo4jServerConfig, start, status, stop
 
 pytestmark = pytest.mark.neo4j
 SMALL_HEAP_MB = 512
@@ -27,7 +28,7 @@ NAIVE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 @pytest.fixture(scope="module")
 def small_server() -> Iterator[tuple[Neo4jServerConfig, Driver]]:
     with tempfile.TemporaryDirectory(prefix="policygraph-neo4j-small-") as folder:
-        config = Neo4jServerConfig(data_dir=Path(folder), bolt_port=free_port(), home=provision(),
+        config = Neo4jServerConfig(data_dir=Path(folder), bolt_port=free_port(), home=installed_home(),
                                    heap_mb=SMALL_HEAP_MB, pagecache_mb=64)
         server = start(config)
         try:
