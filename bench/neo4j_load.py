@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from neo4j import Driver
 
 from policygraph.app.release import Release
+from policygraph.graph.neo4j_load import empty_database as empty_graph
 from policygraph.graph.neo4j_store import Neo4jSettings
 
 PG = "https://w3id.org/policygraph/ontology#"
@@ -146,8 +147,7 @@ def existing_build(build_dir: Path, target: int) -> tuple[Path, int] | None:
 
 
 def empty_database(driver: Driver) -> None:
-    with driver.session() as session:  # CALL IN TRANSACTIONS needs an auto-commit transaction
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+    empty_graph(driver)  # relationships in batches first: a hub's links never fall into one transaction
     for record in driver.execute_query("SHOW CONSTRAINTS YIELD name").records:
         driver.execute_query(f"DROP CONSTRAINT `{record['name']}`")
     for record in driver.execute_query("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'").records:

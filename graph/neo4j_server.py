@@ -3,17 +3,22 @@
 
 The server is provisioned from Maven Central by ``tools/neo4j/provision.sh`` (embedded Neo4j
 kernel + Bolt, wrapped by a tiny Java launcher) and run by ``tools/neo4j/run.sh`` as a separate
-process in its own process group. Bolt listens on 127.0.0.1 only and auth is disabled.
+process in its own process group. Bolt listens on 127.0.0.1 only. Authentication is on: the `neo4j`
+user's password is generated on the first start and kept in `<data-dir>/password` (mode 0600, never
+printed); heap and page cache are sized from the machine and the graph (graph.neo4j_local), and the
+settings of the last start are kept in `<data-dir>/server.json`.
 
 Command line (local use)::
 
-    python -m graph.neo4j_server {provision,start,stop,status} [--data-dir D] [--port P]
+    python -m graph.neo4j_server {provision,start,stop,status} [--data-dir D] [--port P] [--heap MB]
+        [--pagecache MB]
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -21,11 +26,23 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from neo4j import GraphDatabase
-from neo4j.exceptions import DriverError, Neo4jError
+from policygraph.graph.neo4j_local import (
+    ANSWERS,
+    AUTH_REFUSED,
+    LOCAL_USER,
+    ServerSettings,
+    ensure_password,
+    machine_memory_bytes,
+    memory_for,
+    probe,
+    read_password,
+    remember,
+    replace_default_password,
+    store_exists,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +55,7 @@ LAUNCHER_CLASS = "org.policygraph.neo4j.Launcher"
 _POLL_INTERVAL = 0.25
 _KILL_GRACE = 10.0
 _TAIL_LINES = 40
+JAVA_OPTS_ENV = "POLICYGRAPH_NEO4J_JAVA_OPTS"
 
 # Servers started by this Python process, so that they can be reaped (no zombies).
 _children: dict[int, subprocess.Popen[bytes]] = {}
@@ -54,6 +72,10 @@ class Neo4jServerConfig:
     data_dir: Path = DEFAULT_DATA_DIR
     bolt_port: int = 7687
     home: Path | None = None  # provisioned install; ``None`` means run provision()
+    heap_mb: int | None = None  # None: sized from the machine (graph.neo4j_local.memory_for)
+    pagecache_mb: int | None = None  # None: sized from the graph (graph_bytes) and the machine
+    graph_bytes: int | None = None  # size of the graph.nt the server will hold, if known
+    auth: bool = True
 
     @property
     def uri(self) -> str:
@@ -75,6 +97,12 @@ class RunningServer:
     uri: str
     pid: int
     config: Neo4jServerConfig
+    password: str | None = field(default=None, repr=False)  # the `neo4j` user's; None when auth is off
+    settings: ServerSettings = field(default_factory=ServerSettings)
+
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        return None if self.password is None else (LOCAL_USER, self.password)
 
 
 def provision() -> Path:
@@ -100,7 +128,7 @@ def provision() -> Path:
 def start(config: Neo4jServerConfig, timeout: float = 180.0) -> RunningServer:
     """Start a server on ``config.data_dir`` and wait until it answers ``RETURN 1`` over Bolt."""
     data_dir = config.data_dir.resolve()
-    config = Neo4jServerConfig(data_dir=data_dir, bolt_port=config.bolt_port, home=config.home)
+    config = dataclasses.replace(config, data_dir=data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     running = _live_pid(config)
     if running is not None:
@@ -113,9 +141,16 @@ def start(config: Neo4jServerConfig, timeout: float = 180.0) -> RunningServer:
         msg = f"port 127.0.0.1:{config.bolt_port} is already in use; choose another bolt_port"
         raise Neo4jServerError(msg)
     home = config.home if config.home is not None else provision()
+    settings = _sized(config)
+    legacy = store_exists(data_dir)  # its users exist already: a store from before auth was on has the default
+    password = ensure_password(data_dir) if config.auth else None
+    auth = None if password is None else (LOCAL_USER, password)
 
     config.console_log.parent.mkdir(parents=True, exist_ok=True)
-    cmd = ["bash", str(TOOLS_DIR / "run.sh"), str(home), str(data_dir), str(config.bolt_port)]
+    cmd = ["bash", str(TOOLS_DIR / "run.sh"), str(home), str(data_dir), str(config.bolt_port),
+           f"--auth={'true' if config.auth else 'false'}", f"--pagecache={settings.pagecache_mb}m"]
+    # Ours first: options given by hand in POLICYGRAPH_NEO4J_JAVA_OPTS come later and win.
+    java_opts = f"-Xmx{settings.heap_mb}m {os.environ.get(JAVA_OPTS_ENV, '')}".strip()
     began = time.monotonic()
     with config.console_log.open("wb") as out:
         proc = subprocess.Popen(
@@ -124,11 +159,14 @@ def start(config: Neo4jServerConfig, timeout: float = 180.0) -> RunningServer:
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=data_dir,
+            env={**os.environ, JAVA_OPTS_ENV: java_opts},
             start_new_session=True,  # own session => own process group (pgid == pid)
         )
     _children[proc.pid] = proc
     _write_pid_file(config, proc.pid)
-    log.info("starting Neo4j (pid %d) on %s, data dir %s", proc.pid, config.uri, data_dir)
+    remember(data_dir, settings)
+    log.info("starting Neo4j (pid %d) on %s, data dir %s, heap %d MB, page cache %d MB", proc.pid, config.uri,
+             data_dir, settings.heap_mb, settings.pagecache_mb)
 
     deadline = began + timeout
     while True:
@@ -137,8 +175,17 @@ def start(config: Neo4jServerConfig, timeout: float = 180.0) -> RunningServer:
             _children.pop(proc.pid, None)
             msg = f"Neo4j exited with code {proc.returncode} before it was ready.\n{_tail(config)}"
             raise Neo4jServerError(msg)
-        if _answers(config.uri):
+        answer = probe(config.uri, auth)
+        if answer == AUTH_REFUSED and legacy and password is not None:
+            answer = replace_default_password(config.uri, password)
+        if answer == ANSWERS:
             break
+        if answer == AUTH_REFUSED:
+            stop(config, timeout=_KILL_GRACE)
+            msg = (f"the Neo4j store in {data_dir} refuses the password kept in {data_dir / 'password'}; "
+                   f"put the store's password in that file (mode 0600), or remove {data_dir / 'data'} to "
+                   "start with an empty store")
+            raise Neo4jServerError(msg)
         if time.monotonic() >= deadline:
             stop(config, timeout=_KILL_GRACE)
             msg = f"Neo4j did not answer on {config.uri} within {timeout:.0f}s.\n{_tail(config)}"
@@ -146,7 +193,13 @@ def start(config: Neo4jServerConfig, timeout: float = 180.0) -> RunningServer:
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(timeout=_POLL_INTERVAL)
     log.info("Neo4j ready on %s after %.1fs", config.uri, time.monotonic() - began)
-    return RunningServer(uri=config.uri, pid=proc.pid, config=config)
+    return RunningServer(uri=config.uri, pid=proc.pid, config=config, password=password, settings=settings)
+
+
+def _sized(config: Neo4jServerConfig) -> ServerSettings:
+    heap, pagecache = memory_for(machine_memory_bytes(), config.graph_bytes)
+    return ServerSettings(port=config.bolt_port, heap_mb=config.heap_mb or heap,
+                          pagecache_mb=config.pagecache_mb or pagecache)
 
 
 def stop(config: Neo4jServerConfig, timeout: float = 60.0) -> bool:
@@ -169,24 +222,18 @@ def stop(config: Neo4jServerConfig, timeout: float = 60.0) -> bool:
 
 def status(config: Neo4jServerConfig) -> str | None:
     """Return the Bolt URI if the server on ``config.data_dir`` is running and answering."""
-    info = _read_pid_file(config)
-    if info is None or not _alive(info[0]):
+    port = running_port(config.data_dir)
+    if port is None:
         return None
-    uri = f"bolt://127.0.0.1:{info[1]}"
-    return uri if _answers(uri) else None
+    uri = f"bolt://127.0.0.1:{port}"
+    password = read_password(config.data_dir)
+    return uri if probe(uri, None if password is None else (LOCAL_USER, password)) == ANSWERS else None
 
 
-def _answers(uri: str) -> bool:
-    """Whether ``RETURN 1`` succeeds over Bolt (auto-commit, so no driver-side retries)."""
-    try:
-        with (
-            GraphDatabase.driver(uri, auth=None, connection_timeout=2.0) as driver,
-            driver.session(database="neo4j") as session,
-        ):
-            record = session.run("RETURN 1 AS ok").single()
-    except (DriverError, Neo4jError, OSError):
-        return False
-    return record is not None and record["ok"] == 1
+def running_port(data_dir: Path) -> int | None:
+    """The Bolt port of the server running on `data_dir` (its launcher process is alive), else None."""
+    info = _read_pid_file(Neo4jServerConfig(data_dir=data_dir))
+    return info[1] if info is not None and _alive(info[0]) else None
 
 
 def _port_free(port: int) -> bool:
@@ -292,15 +339,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["provision", "start", "stop", "status"])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR)
     parser.add_argument("--port", type=int, default=7687)
+    parser.add_argument("--heap", type=int, metavar="MB", help="JVM heap (default: sized from the machine)")
+    parser.add_argument("--pagecache", type=int, metavar="MB", help="page cache (default: sized from the machine)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    config = Neo4jServerConfig(data_dir=args.data_dir, bolt_port=args.port)
+    config = Neo4jServerConfig(data_dir=args.data_dir, bolt_port=args.port, heap_mb=args.heap,
+                               pagecache_mb=args.pagecache)
     try:
         if args.command == "provision":
             provision()
         elif args.command == "start":
             server = start(config)
-            log.info("%s (pid %d)", server.uri, server.pid)
+            log.info("%s (pid %d); user neo4j, password in %s", server.uri, server.pid,
+                     server.config.data_dir / "password")
         elif args.command == "stop":
             log.info("stopped" if stop(config) else "not running")
         else:

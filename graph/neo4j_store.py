@@ -1,9 +1,11 @@
 """Neo4j over Bolt: connection settings from the environment, and the read-only query store.
 
 Settings come from NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD (the password only from the
-environment, never printed, logged or put in a message). Without NEO4J_URI the local server that
-`policygraph neo4j start` runs is used (bolt://127.0.0.1:7687 unless it was started on another port),
-without authentication.
+environment, never printed, logged or put in a message; a user and password written into NEO4J_URI
+are taken out of it, so the address shown anywhere never holds them). Without NEO4J_URI the local
+server of the build folder (`policygraph neo4j start`) is used: its port and password are kept in
+its folder (graph.neo4j_local), and while it is not running nothing is contacted, so a stopped
+build's commands never reach whatever else listens on 127.0.0.1:7687.
 """
 
 from __future__ import annotations
@@ -11,19 +13,22 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 import neo4j
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.graph import Node, Relationship
 from neo4j.graph import Path as GraphPath
 
+from policygraph.graph.neo4j_local import LOCAL_USER, read_password, remembered
 from policygraph.graph.neo4j_mapping import LOAD_LABEL, RESERVED_KEYS, RESOURCE_LABEL, TYPE_SUFFIX, URI_KEY
-from policygraph.graph.neo4j_server import PID_FILE_NAME
+from policygraph.graph.neo4j_server import running_port
 from policygraph.graph.results import Cell, QueryResult
 
 log = logging.getLogger(__name__)
@@ -40,6 +45,26 @@ PARAM_IRI_PREFIX = "iri:"  # what app.named puts before IRI parameters (shared w
 T = TypeVar("T")
 
 
+_USERINFO = re.compile(r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/?#@]*)@(?P<rest>.*)$", re.DOTALL)
+_SHOWN = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://[^/?#]*)")
+# What the console connects with: Bolt, direct or routed (the driver's HTTP preview is not used).
+_BOLT_URI = re.compile(r"^(?:bolt|neo4j)(?:\+s|\+ssc)?://(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+)"
+                       r"(?::(?P<port>[0-9]{1,5}))?/?(?:\?[^#]*)?$")
+
+
+def split_credentials(uri: str) -> tuple[str, str | None, str | None]:
+    """(uri without `user:password@`, user, password) of a URI that may hold credentials."""
+    found = _USERINFO.match(uri.strip())
+    if found is None:
+        return uri.strip(), None, None
+    user, _, password = found["userinfo"].partition(":")
+    return found["scheme"] + found["rest"], unquote(user) or None, unquote(password) or None
+
+
+class Neo4jUnavailable(RuntimeError):
+    """No Neo4j answered at the configured address (or none is configured)."""
+
+
 @dataclass(frozen=True)
 class Neo4jSettings:
     """Where to connect. `password` is excluded from repr so it cannot leak into logs."""
@@ -48,14 +73,41 @@ class Neo4jSettings:
     user: str | None = None
     password: str | None = field(default=None, repr=False)
     database: str = DEFAULT_DATABASE
+    local_dir: Path | None = None  # the local server's folder (no NEO4J_URI): contacted only while it runs
 
     @classmethod
     def from_env(cls, local_data_dir: Path | None = None,
                  environ: Mapping[str, str] | None = None) -> Neo4jSettings:
         env = os.environ if environ is None else environ
-        uri = env.get(ENV_URI) or local_uri(local_data_dir)
-        return cls(uri=uri, user=env.get(ENV_USER) or None, password=env.get(ENV_PASSWORD) or None,
-                   database=env.get(ENV_DATABASE) or DEFAULT_DATABASE)
+        database = env.get(ENV_DATABASE) or DEFAULT_DATABASE
+        if env.get(ENV_URI):
+            uri, user, password = split_credentials(env[ENV_URI])
+            return cls(uri=uri, user=env.get(ENV_USER) or user, password=env.get(ENV_PASSWORD) or password,
+                       database=database)
+        if local_data_dir is None:
+            raise Neo4jUnavailable(f"no Neo4j configured: set {ENV_URI} (and {ENV_USER}, {ENV_PASSWORD})")
+        return cls.local(local_data_dir, database)
+
+    @classmethod
+    def local(cls, data_dir: Path, database: str = DEFAULT_DATABASE) -> Neo4jSettings:
+        """The local server of `data_dir`: the port it runs on, else the one it last ran on."""
+        last = remembered(data_dir)
+        port = running_port(data_dir) or (last.port if last is not None else DEFAULT_PORT)
+        password = read_password(data_dir)
+        return cls(uri=f"bolt://127.0.0.1:{port}", user=LOCAL_USER if password else None, password=password,
+                   database=database, local_dir=data_dir)
+
+    def to_json(self) -> dict[str, str | None]:
+        """For the query's child process (over a pipe: the password never goes into argv or a file)."""
+        return {"uri": self.uri, "user": self.user, "password": self.password, "database": self.database,
+                "local_dir": None if self.local_dir is None else str(self.local_dir)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, str | None]) -> Neo4jSettings:
+        local_dir = data.get("local_dir")
+        return cls(uri=str(data["uri"]), user=data.get("user"), password=data.get("password"),
+                   database=str(data.get("database") or DEFAULT_DATABASE),
+                   local_dir=None if local_dir is None else Path(local_dir))
 
     @property
     def auth(self) -> tuple[str, str] | None:
@@ -63,30 +115,50 @@ class Neo4jSettings:
             return None
         return (self.user or "neo4j", self.password or "")
 
+    @property
+    def shown_uri(self) -> str:
+        """The address for messages: scheme, host and port only (never credentials or query options)."""
+        found = _SHOWN.match(split_credentials(self.uri)[0])
+        return found[1] if found else "NEO4J_URI (not shown: it is not a URI)"
+
     def describe(self) -> str:
         """Where we connect, for messages (never the password)."""
         who = f" as {self.user}" if self.user else ""
-        return f"{self.uri}{who} (database {self.database})"
+        where = f", the local server of {self.local_dir}" if self.local_dir is not None else ""
+        return f"{self.shown_uri}{who} (database {self.database}{where})"
+
+    def ensure_running(self) -> None:
+        """For the local server: raise Neo4jUnavailable, contacting nothing, unless it runs on our port."""
+        if self.local_dir is None:
+            return
+        port = running_port(self.local_dir)
+        if port is not None and self.uri == f"bolt://127.0.0.1:{port}":
+            return
+        last = remembered(self.local_dir)
+        if port is not None:
+            raise Neo4jUnavailable(f"the local server of {self.local_dir} now runs on bolt://127.0.0.1:{port}, "
+                                   f"not {self.shown_uri}; run the command again")
+        if last is None:
+            raise Neo4jUnavailable(f"no Neo4j for this build: no server was started in {self.local_dir}; run "
+                                   f"`policygraph neo4j start` (then `policygraph load neo4j`), or set {ENV_URI}")
+        raise Neo4jUnavailable(f"the local server of {self.local_dir} is not running (it listens on "
+                               f"bolt://127.0.0.1:{last.port} when started); run `policygraph neo4j start`, "
+                               f"or set {ENV_URI}")
 
     def driver(self) -> Driver:
-        return GraphDatabase.driver(self.uri, auth=self.auth, connection_timeout=5.0,
-                                    connection_acquisition_timeout=30.0,
-                                    notifications_min_severity="OFF")
-
-
-def local_uri(data_dir: Path | None) -> str:
-    """The Bolt URI of the local server recorded under `data_dir`, else the default port."""
-    port = DEFAULT_PORT
-    if data_dir is not None:
+        self.ensure_running()
+        well_formed = _BOLT_URI.match(self.uri)
+        if well_formed is None or not 0 < int(well_formed["port"] or DEFAULT_PORT) < 65536:
+            raise Neo4jUnavailable(f"{ENV_URI} is not a Bolt address ({self.shown_uri}); use bolt://host:port "
+                                   "or neo4j://host:port (+s or +ssc for TLS)")
         try:
-            port = int(json.loads((data_dir / PID_FILE_NAME).read_text(encoding="utf-8"))["port"])
-        except (OSError, ValueError, KeyError, TypeError):
-            port = DEFAULT_PORT
-    return f"bolt://127.0.0.1:{port}"
-
-
-class Neo4jUnavailable(RuntimeError):
-    """No Neo4j answered at the configured address."""
+            return GraphDatabase.driver(self.uri, auth=self.auth, connection_timeout=5.0,
+                                        connection_acquisition_timeout=30.0,
+                                        notifications_min_severity="OFF")
+        except (neo4j.exceptions.ConfigurationError, ValueError) as exc:
+            # The driver's message may quote the URI; ours never holds credentials, but say it our way.
+            raise Neo4jUnavailable(f"{ENV_URI} is not usable ({self.shown_uri}): {type(exc).__name__}; "
+                                   "use bolt://host:port or neo4j://host:port") from None
 
 
 def cell(value: object) -> Cell:
@@ -145,8 +217,12 @@ class Neo4jStore:
 
     def check(self) -> None:
         """Raise Neo4jUnavailable (naming the address, never the password) if nothing answers."""
+        self.settings.ensure_running()
         try:
             self._driver.verify_connectivity()
+        except neo4j.exceptions.AuthError as exc:
+            raise Neo4jUnavailable(f"Neo4j at {self.settings.describe()} refused the credentials (AuthError); "
+                                   "check NEO4J_USER and NEO4J_PASSWORD") from exc
         except (neo4j.exceptions.DriverError, neo4j.exceptions.Neo4jError, OSError) as exc:
             raise Neo4jUnavailable(f"no Neo4j at {self.settings.describe()}: {type(exc).__name__}; "
                                    "start one with `policygraph neo4j start` or set NEO4J_URI") from exc

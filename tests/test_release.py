@@ -21,7 +21,7 @@ from policygraph.app.read.queries import run_named
 from policygraph.app.release import MAX_MODELS, MAX_OPEN_RELEASES, NoBuild, Release, loaded_models, open_releases
 from policygraph.graph import oxigraph_store
 from policygraph.graph.neo4j_server import Neo4jServerConfig, provision, start, stop
-from policygraph.graph.neo4j_store import ENV_URI, Neo4jSettings, Neo4jUnavailable
+from policygraph.graph.neo4j_store import ENV_PASSWORD, ENV_URI, ENV_USER, Neo4jSettings, Neo4jUnavailable
 
 PROVIDERS_A = "Multiple TSOs"
 
@@ -147,9 +147,12 @@ def test_the_kept_driver_survives_a_server_restart(build_dir: Path, tmp_path: Pa
     config = Neo4jServerConfig(data_dir=tmp_path / "neo4j", bolt_port=port, home=provision())
     try:
         server = start(config)
+        assert server.auth is not None  # authentication is on: the password path is the one tested
         monkeypatch.setenv(ENV_URI, server.uri)
+        monkeypatch.setenv(ENV_USER, server.auth[0])
+        monkeypatch.setenv(ENV_PASSWORD, server.auth[1])
         release = Release.current(build_dir)
-        release.load_neo4j(Neo4jSettings(uri=server.uri))
+        release.load_neo4j(Neo4jSettings.from_env())
         expected = run_named(release, "table2", {"service": "D"}, engine="sparql").rows
         kept = release.neo4j()
         assert run_named(release, "table2", {"service": "D"}, engine="cypher").rows == expected

@@ -1,7 +1,8 @@
 """The Neo4j commands of `policygraph`: `neo4j start|stop|status|export`, `load neo4j`, `cypher`.
 
 Connection: NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (the password only from the environment);
-without NEO4J_URI, the local server of `policygraph neo4j start` (data under <build-dir>/neo4j).
+without NEO4J_URI, the local server of `policygraph neo4j start` (data, port and password under
+<build-dir>/neo4j; while it is stopped nothing is contacted).
 """
 
 from __future__ import annotations
@@ -27,20 +28,32 @@ from policygraph.graph import neo4j_server
 from policygraph.graph.cypher_guard import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT_S,
+    MAX_QUERY_CHARS,
     CypherFailed,
     CypherTimeout,
     RefusedCypher,
     run_read_only,
 )
 from policygraph.graph.neo4j_export import export_ntriples
+from policygraph.graph.neo4j_local import DEFAULT_PORT, PASSWORD_FILE, remembered
 from policygraph.graph.neo4j_store import Neo4jSettings, Neo4jStore, Neo4jUnavailable
 
 PROGRESS_BAR_FROM = 20_000  # items; smaller loads finish before a bar is worth drawing
 
 
-def server_config(build_dir: Path, port: int = neo4j_server.Neo4jServerConfig.bolt_port
-                  ) -> neo4j_server.Neo4jServerConfig:
-    return neo4j_server.Neo4jServerConfig(data_dir=build_dir / NEO4J_DIR, bolt_port=port)
+def server_config(build_dir: Path, port: int | None = None, heap_mb: int | None = None,
+                  pagecache_mb: int | None = None) -> neo4j_server.Neo4jServerConfig:
+    """The local server of `build_dir`: on `port`, else the port it last ran on, else 7687; memory sized
+    from the machine and the current build's graph unless given."""
+    data_dir = build_dir / NEO4J_DIR
+    last = remembered(data_dir)
+    try:
+        graph_bytes: int | None = Release.current(build_dir).graph_nt.stat().st_size
+    except (NoBuild, OSError):
+        graph_bytes = None
+    return neo4j_server.Neo4jServerConfig(
+        data_dir=data_dir, bolt_port=port or (last.port if last is not None else DEFAULT_PORT),
+        heap_mb=heap_mb, pagecache_mb=pagecache_mb, graph_bytes=graph_bytes)
 
 
 def settings_for(build_dir: Path) -> Neo4jSettings:
@@ -59,18 +72,26 @@ def neo4j_group() -> None:
 
 
 @neo4j_group.command("start")
-@click.option("--port", type=click.IntRange(1, 65535), default=7687, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Bolt port  [default: the port of the last start, else 7687]")
+@click.option("--heap", "heap_mb", type=click.IntRange(256, 1_048_576), default=None, metavar="MB",
+              help="JVM heap  [default: a quarter of the memory, 512-4096 MB]")
+@click.option("--pagecache", "pagecache_mb", type=click.IntRange(16, 1_048_576), default=None, metavar="MB",
+              help="Page cache  [default: the size of the build's graph.nt, 128-4096 MB]")
 @click.pass_obj
-def start(build_dir: Path, port: int) -> None:
-    """Provision (first time, from Maven Central) and start the local server.
+def start(build_dir: Path, port: int | None, heap_mb: int | None, pagecache_mb: int | None) -> None:
+    """Provision (first time, from Maven Central) and start the local server (authentication on; the
+    password is kept in the build folder's neo4j/password, readable by you only).
 
     Example: policygraph neo4j start && policygraph load neo4j
     """
     try:
-        server = neo4j_server.start(server_config(build_dir, port))
+        server = neo4j_server.start(server_config(build_dir, port, heap_mb, pagecache_mb))
     except neo4j_server.Neo4jServerError as exc:
         die(str(exc), EXIT_FAILURE)
-    click.echo(f"Neo4j running on {server.uri} (pid {server.pid}, data {server.config.data_dir})")
+    click.echo(f"Neo4j running on {server.uri} (pid {server.pid}, data {server.config.data_dir}, heap "
+               f"{server.settings.heap_mb} MB, page cache {server.settings.pagecache_mb} MB; user neo4j, "
+               f"password in {server.config.data_dir / PASSWORD_FILE})")
 
 
 @neo4j_group.command("stop")
@@ -88,8 +109,11 @@ def stop(build_dir: Path) -> None:
 @click.pass_obj
 def status(build_dir: Path) -> None:
     """Say whether the local server runs, where we connect, and which build Neo4j holds."""
+    data_dir = build_dir / NEO4J_DIR
     local = neo4j_server.status(server_config(build_dir))  # reads the port from the pid file
-    click.echo(f"local server: {local or 'not running'}")
+    last = remembered(data_dir)
+    stopped = f"not running (last started on bolt://127.0.0.1:{last.port})" if last else "not running"
+    click.echo(f"local server: {local or stopped}")
     settings = settings_for(build_dir)
     click.echo(f"connection:   {settings.describe()}")
     try:
@@ -126,6 +150,8 @@ def export(build_dir: Path, output: Path) -> None:
     try:
         with settings.driver() as driver:
             count = export_ntriples(driver, output, settings.database)
+    except Neo4jUnavailable as exc:
+        die(str(exc), EXIT_FAILURE)
     except (DriverError, Neo4jError, OSError) as exc:
         _connection_error(settings, exc)
     click.echo(f"exported {count} triples -> {output}")
@@ -159,12 +185,14 @@ def load_neo4j(build_dir: Path) -> None:
 
     try:
         report = release.load_neo4j(settings, progress=progress)
+    except Neo4jUnavailable as exc:
+        die(str(exc), EXIT_FAILURE)
     except (DriverError, Neo4jError, OSError) as exc:
         _connection_error(settings, exc)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    click.echo(f"loaded {report.triples} triples into {settings.uri}: {report.nodes} nodes, "
+    click.echo(f"loaded {report.triples} triples into {settings.shown_uri}: {report.nodes} nodes, "
                f"{report.relationships} relationships in {report.seconds:.1f} s "
                f"(removed {report.removed_nodes} stale nodes, {report.removed_relationships} stale "
                "relationships)")
@@ -184,15 +212,15 @@ def cypher(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit
            timeout: float) -> None:
     """Run a read-only Cypher query (text, or a file path) on Neo4j.
 
-    Writes (CREATE, MERGE, SET, DELETE, REMOVE, writing procedures) and LOAD CSV are refused.
+    Only reads of the graph run: writes, schema and server commands (SHOW, TERMINATE, ...), LOAD CSV and
+    procedures other than db.labels, db.relationshipTypes, db.propertyKeys and db.schema.* are refused.
 
     Example: policygraph cypher 'MATCH (s:Service) RETURN s.identifier AS service ORDER BY service'
     """
-    text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
+    text = _query_text(query)
     settings = settings_for(build_dir)
     try:
-        with Neo4jStore(settings, timeout_s=timeout) as store:
-            result = run_read_only(store, text, parse_params(params), timeout_s=timeout, max_rows=limit)
+        result = run_read_only(settings, text, parse_params(params), timeout_s=timeout, max_rows=limit)
     except RefusedCypher as exc:
         die(str(exc), EXIT_BAD_INPUT)
     except CypherTimeout as exc:
@@ -204,3 +232,23 @@ def cypher(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit
     except (DriverError, Neo4jError, OSError) as exc:
         _connection_error(settings, exc)
     emit(result, fmt)
+
+
+def _query_text(query: str) -> str:
+    """The query: the text of the file `query` names, else `query` itself."""
+    path = Path(query)
+    try:
+        is_file = path.is_file()
+    except (OSError, ValueError):  # a name too long for a path, or a NUL byte: it is query text
+        is_file = False
+    if not is_file:
+        return query
+    try:
+        if path.stat().st_size > 4 * MAX_QUERY_CHARS:
+            die(f"{query}: {path.stat().st_size:,} bytes; a query is at most {MAX_QUERY_CHARS:,} characters",
+                EXIT_BAD_INPUT)
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        die(f"{query}: not UTF-8 text (byte {exc.start}); save the query as UTF-8", EXIT_BAD_INPUT)
+    except OSError as exc:
+        die(f"{query}: cannot read it ({exc.strerror or type(exc).__name__})", EXIT_BAD_INPUT)

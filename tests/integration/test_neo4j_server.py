@@ -63,7 +63,7 @@ def test_write_read_stop_restart_persists(config: Neo4jServerConfig) -> None:
     assert config.pid_file.exists()
     assert status(config) == server.uri
     with (
-        GraphDatabase.driver(server.uri, auth=None) as driver,
+        GraphDatabase.driver(server.uri, auth=server.auth) as driver,
         driver.session(database="neo4j") as session,
     ):
         session.execute_write(_create_doc, "doc-1")
@@ -77,7 +77,7 @@ def test_write_read_stop_restart_persists(config: Neo4jServerConfig) -> None:
     restarted = start(config)
     assert restarted.pid != server.pid
     with (
-        GraphDatabase.driver(restarted.uri, auth=None) as driver,
+        GraphDatabase.driver(restarted.uri, auth=restarted.auth) as driver,
         driver.session(database="neo4j") as session,
     ):
         assert session.execute_read(_count_docs, "doc-1") == 1
