@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 import click
 from neo4j.exceptions import DriverError, Neo4jError
 
+from policygraph.app.cli.query_source import BadQueryFile, query_text
 from policygraph.app.cli.support import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
@@ -28,7 +29,6 @@ from policygraph.graph import neo4j_server
 from policygraph.graph.cypher_guard import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT_S,
-    MAX_QUERY_CHARS,
     CypherFailed,
     CypherTimeout,
     RefusedCypher,
@@ -217,7 +217,10 @@ def cypher(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit
 
     Example: policygraph cypher 'MATCH (s:Service) RETURN s.identifier AS service ORDER BY service'
     """
-    text = _query_text(query)
+    try:
+        text = query_text(query)
+    except BadQueryFile as exc:
+        die(str(exc), EXIT_BAD_INPUT)
     settings = settings_for(build_dir)
     try:
         result = run_read_only(settings, text, parse_params(params), timeout_s=timeout, max_rows=limit)
@@ -232,23 +235,3 @@ def cypher(build_dir: Path, query: str, fmt: str, params: tuple[str, ...], limit
     except (DriverError, Neo4jError, OSError) as exc:
         _connection_error(settings, exc)
     emit(result, fmt)
-
-
-def _query_text(query: str) -> str:
-    """The query: the text of the file `query` names, else `query` itself."""
-    path = Path(query)
-    try:
-        is_file = path.is_file()
-    except (OSError, ValueError):  # a name too long for a path, or a NUL byte: it is query text
-        is_file = False
-    if not is_file:
-        return query
-    try:
-        if path.stat().st_size > 4 * MAX_QUERY_CHARS:
-            die(f"{query}: {path.stat().st_size:,} bytes; a query is at most {MAX_QUERY_CHARS:,} characters",
-                EXIT_BAD_INPUT)
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        die(f"{query}: not UTF-8 text (byte {exc.start}); save the query as UTF-8", EXIT_BAD_INPUT)
-    except OSError as exc:
-        die(f"{query}: cannot read it ({exc.strerror or type(exc).__name__})", EXIT_BAD_INPUT)
