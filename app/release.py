@@ -302,7 +302,7 @@ class Release:
 def _frame(result: QueryResult) -> pd.DataFrame:
     import pandas as pd  # noqa: PLC0415 - pandas only for notebooks and the explorer
 
-    frame = pd.DataFrame(result.rows, columns=result.columns)
+    frame = pd.DataFrame(result.rows if result.values is None else result.values, columns=result.columns)
     frame.attrs["notes"] = list(result.notes)
     frame.attrs["truncated"] = result.truncated
     return frame

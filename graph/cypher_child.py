@@ -19,7 +19,8 @@ def main() -> int:
     except tuple(ERRORS.values()) as exc:
         reply: dict[str, object] = {"error": type(exc).__name__, "message": str(exc)}
     else:
-        reply = {"columns": result.columns, "rows": result.rows, "truncated": result.truncated}
+        reply = {"columns": result.columns, "rows": result.rows, "truncated": result.truncated,
+                 "values": result.values}
     sys.stdout.write(json.dumps(reply, ensure_ascii=False))
     return 0
 

@@ -32,8 +32,8 @@ import neo4j
 from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError
 
 from policygraph.graph.cypher_plan import RefusedCypher, check_plan
-from policygraph.graph.neo4j_store import Neo4jSettings, Neo4jStore, Neo4jUnavailable, bind, cell
-from policygraph.graph.results import Cell, QueryResult
+from policygraph.graph.neo4j_store import Neo4jSettings, Neo4jStore, Neo4jUnavailable, bind, collect
+from policygraph.graph.results import QueryResult
 
 __all__ = ["CypherFailed", "CypherTimeout", "RefusedCypher", "check_bounds", "run_read_only"]
 log = logging.getLogger(__name__)
@@ -100,13 +100,7 @@ def _timeout_message(timeout_s: float) -> str:
 
 
 def _rows(result: neo4j.Result, max_rows: int) -> QueryResult:
-    columns = list(result.keys())
-    rows: list[tuple[Cell, ...]] = []
-    for record in result:
-        if len(rows) >= max_rows:
-            return QueryResult(columns, rows, truncated=True)
-        rows.append(tuple(cell(v) for v in record.values()))
-    return QueryResult(columns, rows)
+    return collect(result, list(result.keys()), max_rows)
 
 
 def answer(settings: Neo4jSettings, text: str, params: Mapping[str, str], deadline: float, timeout_s: float,
@@ -168,7 +162,9 @@ def _in_child(settings: Neo4jSettings, text: str, params: Mapping[str, str], tim
         raise CypherFailed(f"the query process ended without an answer (exit code {proc.returncode})") from None
     if "error" in reply:
         raise ERRORS.get(reply["error"], CypherFailed)(reply["message"])
-    return QueryResult(reply["columns"], [tuple(row) for row in reply["rows"]], truncated=reply["truncated"])
+    values = reply.get("values")
+    return QueryResult(reply["columns"], [tuple(row) for row in reply["rows"]], truncated=reply["truncated"],
+                       values=None if values is None else [tuple(row) for row in values])
 
 
 def run_read_only(target: Neo4jStore | Neo4jSettings, text: str, params: Mapping[str, str] | None = None, *,

@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -172,6 +172,43 @@ def cell(value: object) -> Cell:
     return _graph_cell(value)
 
 
+def json_value(value: object) -> object:
+    """A Cypher value for JSON output: lists and maps as arrays and objects (their members in JSON's own
+    types), a node as its IRI (or labels and properties), a path as its nodes; a top-level scalar as `cell`."""
+    if isinstance(value, list | dict | GraphPath):
+        return _member(value)
+    return cell(value)
+
+
+def _member(value: object) -> object:
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        return [_member(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _member(v) for k, v in value.items()}
+    if isinstance(value, GraphPath):
+        return [_member(n) for n in value.nodes]
+    if isinstance(value, Node) and value.get(URI_KEY) is None:
+        return {"labels": sorted(value.labels), **{k: _member(v) for k, v in value.items()}}
+    return _graph_cell(value)
+
+
+def collect(records: Iterable[neo4j.Record], columns: list[str], max_rows: int) -> QueryResult:
+    """At most `max_rows` records as a result (text cells, and JSON values when a column holds lists or maps)."""
+    rows: list[tuple[Cell, ...]] = []
+    values: list[tuple[object, ...]] = []
+    structured = False
+    for record in records:
+        if len(rows) >= max_rows:
+            return QueryResult(columns, rows, truncated=True, values=values if structured else None)
+        raw = record.values()
+        rows.append(tuple(cell(v) for v in raw))
+        values.append(tuple(json_value(v) for v in raw))
+        structured = structured or any(isinstance(v, list | dict | GraphPath) for v in raw)
+    return QueryResult(columns, rows, values=values if structured else None)
+
+
 def _graph_cell(value: object) -> str:
     if isinstance(value, Node):
         uri = value.get(URI_KEY)
@@ -239,13 +276,7 @@ class Neo4jStore:
 
         def work(tx: ManagedTransaction) -> QueryResult:
             result = tx.run(query, bound)
-            columns = list(result.keys())
-            rows: list[tuple[Cell, ...]] = []
-            for record in result:
-                if len(rows) >= max_rows:
-                    return QueryResult(columns, rows, truncated=True)
-                rows.append(tuple(cell(v) for v in record.values()))
-            return QueryResult(columns, rows)
+            return collect(result, list(result.keys()), max_rows)
 
         return self.read(work, timeout_s=timeout_s)
 

@@ -12,13 +12,21 @@ Cell = str | None
 
 @dataclass(frozen=True)
 class QueryResult:
+    """`rows` hold text cells (tables, CSV); `values`, when an engine returns lists or maps (Cypher), the same
+    rows with those kept as JSON arrays and objects, for the JSON format."""
+
     columns: list[str]
     rows: list[tuple[Cell, ...]]
     truncated: bool = False
     notes: list[str] = field(default_factory=list)
+    values: list[tuple[object, ...]] | None = None
 
     def as_dicts(self) -> list[dict[str, Cell]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def as_json_dicts(self) -> list[dict[str, object]]:
+        rows = self.rows if self.values is None else self.values
+        return [dict(zip(self.columns, row, strict=True)) for row in rows]
 
 
 FORMATS = ("table", "csv", "json")
@@ -33,7 +41,7 @@ def render(result: QueryResult, fmt: str) -> str:
         writer.writerows([["" if c is None else c for c in row] for row in result.rows])
         return out.getvalue()
     if fmt == "json":
-        return json.dumps({"columns": result.columns, "rows": result.as_dicts(), "truncated": result.truncated},
+        return json.dumps({"columns": result.columns, "rows": result.as_json_dicts(), "truncated": result.truncated},
                           ensure_ascii=False, indent=2) + "\n"
     if fmt != "table":
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")

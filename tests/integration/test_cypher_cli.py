@@ -12,6 +12,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from policygraph.app.cli import main
+from policygraph.app.release import Release
 from policygraph.graph.neo4j_store import Neo4jSettings, Neo4jStore
 
 pytestmark = pytest.mark.neo4j
@@ -61,6 +62,23 @@ def test_read_query_with_params_and_formats(build_dir: Path, case_in_neo4j: Neo4
     assert [row["service"] for row in data["rows"]] == ["D", "E", "F"]
     csv_out = cli(build_dir, "cypher", query, "--param", "from=E", "--format", "csv")
     assert csv_out.output.splitlines() == ["service", "E", "F"]
+
+
+def test_json_keeps_lists_and_maps_as_arrays_and_objects(build_dir: Path, case_in_neo4j: Neo4jSettings) -> None:
+    query = ("MATCH (s:Service) WITH s ORDER BY s.identifier "
+             "RETURN collect(s.identifier) AS services, {first: min(s.identifier), n: count(s)} AS summary, "
+             "count(s) AS n, [[1, 2], []] AS nested")
+    result = cli(build_dir, "cypher", query, "--format", "json")
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.output)["rows"][0]
+    assert row["services"] == ["A", "B", "C", "D", "E", "F"]
+    assert row["summary"] == {"first": "A", "n": 6}
+    assert row["nested"] == [[1, 2], []]
+    assert row["n"] == "6"  # a top-level scalar is text, as on the SPARQL side
+    table = cli(build_dir, "cypher", query).output  # the table and CSV keep one text cell per value
+    assert '["A", "B", "C", "D", "E", "F"]' in table
+    frame = Release.current(build_dir).cypher(query)
+    assert frame.loc[0, "services"] == ["A", "B", "C", "D", "E", "F"]
 
 
 def test_an_injection_attempt_in_a_param_is_just_a_value(build_dir: Path, case_in_neo4j: Neo4jSettings) -> None:
