@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
@@ -44,6 +45,13 @@ from policygraph.ontology.docs_text import (
 log = logging.getLogger(__name__)
 
 REFERENCE_FILE = HERE / "REFERENCE.md"
+EXTERNAL_TERMS_FILE = HERE / "external-terms.yaml"
+
+
+def external_terms() -> list[tuple[str, str]]:
+    """(prefixed name, what it means in a build) of every other vocabulary's term a build uses."""
+    data = yaml.safe_load(EXTERNAL_TERMS_FILE.read_text(encoding="utf-8"))
+    return [(str(t["term"]), str(t["meaning"])) for t in data["terms"]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,6 +125,7 @@ class _Reference(SchemesSection, ShapesSection):
         self._disjointness()
         self._properties("Object properties", self.object_properties, "object property")
         self._properties("Datatype properties", self.datatype_properties, "datatype property")
+        self._external()
         self._individuals()
         self._dimensions()
         self._schemes()
@@ -148,6 +157,7 @@ class _Reference(SchemesSection, ShapesSection):
             ("[Classes](#classes)", len(self.classes)),
             ("[Object properties](#object-properties)", len(self.object_properties)),
             ("[Datatype properties](#datatype-properties)", len(self.datatype_properties)),
+            ("[Terms from other vocabularies](#terms-from-other-vocabularies)", len(external_terms())),
             ("[Individuals](#individuals)", len(self.individuals)),
             ("[Dimensions](#dimensions)", len(self.dimensions)),
             ("[Concept schemes](#concept-schemes)", len(self.schemes)),
@@ -225,6 +235,15 @@ class _Reference(SchemesSection, ShapesSection):
             if inverse:
                 self.field("Inverse of", self.rs(inverse))
             self.field("Definition", md(text(g, prop, SKOS.definition, "(none)")))
+
+    def _external(self) -> None:
+        self.heading(2, "Terms from other vocabularies")
+        self.out("Every predicate of another vocabulary that a build's graph uses, and what it means there "
+                 "(from `ontology/external-terms.yaml`; a test checks a built graph against this list).", "")
+        self.out("| Term | In a build |", "|---|---|")
+        for term, meaning in sorted(external_terms()):
+            self.out(f"| {code(term)} | {meaning} |")
+        self.out("")
 
     def _individuals(self) -> None:
         g = self.g
