@@ -480,3 +480,11 @@ def test_a_predicate_nobody_documented_is_reported(case_graph: Graph) -> None:
     planted.add((URIRef("https://example.org/x"), URIRef("http://xmlns.com/foaf/0.1/name"), Literal("x")))
     planted.add((URIRef("https://example.org/x"), PG.notDeclared, Literal("x")))
     assert _unlisted(planted) == (["pg:notDeclared"], ["<http://xmlns.com/foaf/0.1/name>"])
+
+
+def test_every_source_the_glossary_cites_is_a_curated_source() -> None:
+    sources = set(re.findall(r"^  - id: (\S+)$", (REPO / "data" / "health-trainers" / "sources.yaml")
+                             .read_text(encoding="utf-8"), flags=re.MULTILINE))
+    assert len(sources) > 20
+    cited = set(re.findall(r"\bS\d+\b", _glossary()))
+    assert cited and cited <= sources, sorted(cited - sources)
