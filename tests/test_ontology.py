@@ -488,3 +488,15 @@ def test_every_source_the_glossary_cites_is_a_curated_source() -> None:
     assert len(sources) > 20
     cited = set(re.findall(r"\bS\d+\b", _glossary()))
     assert cited and cited <= sources, sorted(cited - sources)
+
+
+def test_every_concept_has_a_notation_unique_within_its_scheme(case_graph: Graph) -> None:
+    # A code may repeat across schemes (`yes` in two dimensions): it is asked for with its scheme.
+    seen: dict[tuple[Node, str], URIRef] = {}
+    for concept in _concepts(case_graph):
+        notations = list(case_graph.objects(concept, SKOS.notation))
+        assert len(notations) == 1, f"{concept}: {len(notations)} notations"
+        key = (case_graph.value(concept, SKOS.inScheme), str(notations[0]))
+        assert key not in seen, f"{concept} and {seen[key]} share the notation {key[1]!r} in one scheme"
+        seen[key] = concept
+    assert len(seen) > 60
