@@ -106,12 +106,12 @@ def to_term(value: str) -> ox.NamedNode | ox.Literal:
 
 
 def run_query(store: ox.Store, query: str, params: Mapping[str, str] | None = None,
-              *, max_rows: int = 10_000) -> QueryResult:
-    """Run a SPARQL query with SEP-0007 substitutions (never string-built)."""
+              *, max_rows: int = 10_000, prefixes: Mapping[str, str] | None = None) -> QueryResult:
+    """Run a SPARQL query with SEP-0007 substitutions (never string-built) and default `prefixes`."""
     substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
         ox.Variable(k): to_term(v) for k, v in (params or {}).items()
     }
-    answer = store.query(query, substitutions=substitutions or None)
+    answer = store.query(query, substitutions=substitutions or None, prefixes=dict(prefixes) if prefixes else None)
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(["result"], [("true" if bool(answer) else "false",)])
     if isinstance(answer, ox.QueryTriples):
@@ -145,8 +145,9 @@ class OxigraphStore:
         self.path = store_dir
         self._store = ox.Store.read_only(str(store_dir))
 
-    def run(self, query: str, params: Mapping[str, str] | None = None, *, max_rows: int = 10_000) -> QueryResult:
-        return run_query(self._store, query, params, max_rows=max_rows)
+    def run(self, query: str, params: Mapping[str, str] | None = None, *, max_rows: int = 10_000,
+            prefixes: Mapping[str, str] | None = None) -> QueryResult:
+        return run_query(self._store, query, params, max_rows=max_rows, prefixes=prefixes)
 
     def triple_count(self) -> int:
         return len(self._store)

@@ -6,6 +6,7 @@ The check and the run both happen in one killable child (policygraph.graph.child
 
 from __future__ import annotations
 
+import re
 import signal
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -113,24 +114,42 @@ def _out_of_memory(memory_mb: int | None, hint: str) -> str:
     return f"the query used more than {memory_mb} MB and was stopped; {NARROW} or {hint.format(option='--memory')}"
 
 
-def _answer(store_dir: str, text: str, params: dict[str, str], max_rows: int) -> QueryResult:
+def _answer(store_dir: str, text: str, params: dict[str, str], max_rows: int,
+            prefixes: dict[str, str] | None = None) -> QueryResult:
     """Check and run one query (in the killable child)."""
     from policygraph.graph.oxigraph_store import OxigraphStore  # noqa: PLC0415 - in the child
 
     check_read_only(text)
     try:
-        return OxigraphStore(Path(store_dir)).run(text, params, max_rows=max_rows)
-    except (SyntaxError, ValueError, OSError, RuntimeError) as exc:
+        return OxigraphStore(Path(store_dir)).run(text, params, max_rows=max_rows, prefixes=prefixes)
+    except SyntaxError as exc:  # what the read-only check's parser lets through: an undeclared prefix
+        raise RefusedQuery(_engine_syntax_error(str(exc), text)) from None
+    except (ValueError, OSError, RuntimeError) as exc:
         raise QueryFailed(f"{type(exc).__name__}: {exc}") from None
+
+
+def _engine_syntax_error(message: str, text: str) -> str:
+    where = re.match(r"error at (\d+):(\d+)", message)
+    at = f" (line {where.group(1)}, column {where.group(2)})" if where else ""
+    if "Prefix not found" in message:
+        lines = text.splitlines()
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (0, 0)
+        before = lines[line - 1][:column].rstrip() if 0 < line <= len(lines) else ""
+        name = re.search(r"([A-Za-z][\w.-]*)?:[^\s:]*$", before)
+        prefix = f"`{name.group(1) or ''}:` " if name else ""
+        return (f"not valid SPARQL{at}: the prefix {prefix}is not declared; add `PREFIX name: <namespace>` or use "
+                "one the console declares (ontology/REFERENCE.md, Prefixes)")
+    return f"not valid SPARQL{at}: {message.split(': expected', 1)[0][:200]}"
 
 
 def run_bounded(store_dir: Path, text: str, params: Mapping[str, str] | None = None, *,
                 timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS,
-                memory_mb: int | None = DEFAULT_MEMORY_MB, hint: str = "raise {option}") -> QueryResult:
-    """Check that `text` is a read-only query and run it, both in a child process killed after `timeout_s`
-    and limited to `memory_mb` (None: no memory bound)."""
-    result = run_guarded(_answer, str(store_dir), text, dict(params or {}), max_rows, timeout_s=timeout_s,
-                         memory_mb=memory_mb, hint=hint)
+                memory_mb: int | None = DEFAULT_MEMORY_MB, hint: str = "raise {option}",
+                prefixes: Mapping[str, str] | None = None) -> QueryResult:
+    """Check that `text` is a read-only query and run it (with default `prefixes`), both in a child process
+    killed after `timeout_s` and limited to `memory_mb` (None: no memory bound)."""
+    result = run_guarded(_answer, str(store_dir), text, dict(params or {}), max_rows, dict(prefixes or {}),
+                         timeout_s=timeout_s, memory_mb=memory_mb, hint=hint)
     if result.truncated:
         result.notes.append(f"stopped at the {max_rows}-row limit; more rows exist (raise --limit)")
     return result

@@ -25,7 +25,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from policygraph.ontology import HERE, PG, SHAPES_FILE, vocabulary_files, vocabulary_graph
+from policygraph.ontology import HERE, ID_BASE, ID_KINDS, PG, SHAPES_FILE, vocabulary_files, vocabulary_graph
 from policygraph.ontology.docs_schemes import SchemesSection
 from policygraph.ontology.docs_shapes import ShapesSection
 from policygraph.ontology.docs_text import (
@@ -171,6 +171,11 @@ class _Reference(SchemesSection, ShapesSection):
         self.out("| Prefix | Namespace |", "|---|---|")
         for prefix in sorted(DISPLAY_PREFIXES):
             self.out(f"| {code(prefix + ':')} | {code(DISPLAY_PREFIXES[prefix])} |")
+        self.out("", "A programme's own nodes have one prefix per kind, `<kind>:` for "
+                 f"{code(ID_BASE + '<programme>/<kind>/')}: " + ", ".join(code(k + ":") for k in ID_KINDS) + ". "
+                 "The SPARQL consoles (`policygraph sparql`, the explorer, `Release.sparql`) declare them for the "
+                 "build's programme, with the vocabularies' prefixes above; in SPARQL a slash in a local name is "
+                 "written `\\/` (`configuration:D\\/follow-up`).")
 
     def _classes(self) -> None:
         g = self.g

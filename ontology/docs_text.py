@@ -24,7 +24,6 @@ DISPLAY_PREFIXES: dict[str, str] = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "sh": str(SH),
     "pgs": SHAPES_NS,
-    "or": VOCAB + "orientation/",
     "kind": VOCAB + "actor-kind/",
     "frame": VOCAB + "frame/",
     "atun": VOCAB + "atun/",

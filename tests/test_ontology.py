@@ -27,10 +27,10 @@ from policygraph.ontology import (
     ID_BASE,
     ONTOLOGY_FILE,
     PG,
-    PREFIXES,
     SHAPES_FILE,
     VOCAB,
     VOCAB_DIR,
+    query_prefixes,
     scheme_iri,
     vocabulary_files,
     vocabulary_graph,
@@ -415,12 +415,11 @@ def test_glossary_defines_every_domain_term_once_with_its_ontology_term_and_syno
 
 def test_glossary_prefixes_agree_with_the_ontology() -> None:
     prefixes = _glossary_prefixes(_glossary())
-    assert {"pg", "dim", "id"} <= set(prefixes)
-    for prefix, namespace in prefixes.items():
-        if prefix in PREFIXES:
-            assert PREFIXES[prefix] == namespace, prefix
+    assert {"pg", "dimension", "service", "intent", "configuration"} <= set(prefixes)
+    consoles = query_prefixes("health-trainers")
+    assert {prefix: consoles.get(prefix) for prefix in prefixes} == prefixes  # what the consoles declare
     assert prefixes["vocab"] == VOCAB
-    assert prefixes["id"] == CASE_NS
+    assert prefixes["service"] == CASE_NS + "service/"
 
 
 def _glossary_terms(text: str, prefixes: dict[str, str]) -> Iterable[tuple[str, URIRef]]:
@@ -429,11 +428,11 @@ def _glossary_terms(text: str, prefixes: dict[str, str]) -> Iterable[tuple[str, 
         if token.startswith("<") and token.endswith(">"):
             yield token, URIRef(token[1:-1])
             continue
-        match = re.fullmatch(r"([a-z][a-z0-9]*):([A-Za-z0-9_./-]+)", token)
+        match = re.fullmatch(r"([a-z][a-z0-9]*):((?:[A-Za-z0-9_.-]|\\/)+)", token)
         if match and "://" not in token:
             prefix, local = match.groups()
             assert prefix in prefixes, f"GLOSSARY.md: `{token}` uses an undeclared prefix"
-            yield token, URIRef(prefixes[prefix] + local)
+            yield token, URIRef(prefixes[prefix] + local.replace("\\/", "/"))
 
 
 def test_every_term_the_glossary_names_exists(case_graph: Graph) -> None:

@@ -76,6 +76,18 @@ def test_sparql_from_file_and_params(build_dir: Path, tmp_path: Path) -> None:
     assert result.stdout.splitlines() == ["service,label", "C,Case study C"]
 
 
+def test_the_console_declares_the_vocabularies_and_the_programme_s_kinds(build_dir: Path) -> None:
+    query = ("SELECT ?label ?code WHERE { service:D rdfs:label ?label . "
+             "configuration:D\\/follow-up\\/targeting pg:codedAs/skos:notation ?code }")
+    result = run_cli("sparql", query, "--format", "csv", build_dir=build_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["label,code", "Case study D,universal"]
+    own = run_cli("sparql", "PREFIX service: <https://example.org/> ASK { service:D ?p ?o }", build_dir=build_dir)
+    assert own.stdout.split()[-3] == "false"  # the query's own PREFIX wins
+    unknown = run_cli("sparql", "ASK { nosuch:D ?p ?o }", build_dir=build_dir)
+    assert unknown.returncode == 2 and "the prefix `nosuch:` is not declared" in unknown.stderr
+
+
 def test_no_build_is_a_clear_failure(tmp_path: Path) -> None:
     result = run_cli("query", "table2", build_dir=tmp_path / "empty")
     assert result.returncode == 1

@@ -12,7 +12,7 @@ from policygraph.graph.neo4j_store import ENV_URI, Neo4jSettings, Neo4jUnavailab
 from policygraph.graph.oxigraph_store import PARAM_IRI_PREFIX
 from policygraph.graph.results import QueryResult
 from policygraph.graph.sparql_guard import DEFAULT_MAX_ROWS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_S, run_bounded
-from policygraph.ontology import ID_BASE
+from policygraph.ontology import ID_BASE, query_prefixes
 from policygraph.queries import NamedQuery, find
 
 if TYPE_CHECKING:
@@ -79,7 +79,8 @@ def run_sparql(release: Release, text: str, params: Mapping[str, str] | None = N
                timeout_s: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS,
                memory_mb: int | None = DEFAULT_MEMORY_MB) -> QueryResult:
     """Ad-hoc SPARQL on the release's store: refused unless read-only, bounded in time, memory and rows."""
-    return run_bounded(release.store_dir, text, params, timeout_s=timeout_s, max_rows=max_rows, memory_mb=memory_mb)
+    return run_bounded(release.store_dir, text, params, timeout_s=timeout_s, max_rows=max_rows, memory_mb=memory_mb,
+                       prefixes=query_prefixes(release.programme))
 
 
 def run_cypher(release: Release, text: str, params: Mapping[str, str] | None = None, *,
