@@ -1,6 +1,6 @@
 // title: Configuration table: every service's value on each of the programme's dimensions, period by period
 // question: What did each service look like in each period, dimension by dimension (in the order the programme's vocabulary gives), and which values are unknown?
-// param: service string optional  Restrict to one service by its identifier (e.g. D)
+// param: service string optional  Restrict to one service by its identifier
 // columns: service, period, dimension, header, value, status
 // The service first (one when $service is given; its configurations found by their relationship type),
 // the rest from its configurations only (the collect stops the planner from starting elsewhere).

@@ -1,6 +1,6 @@
 // title: Adaptations between periods, FRAME-coded
 // question: Which configuration changes did each service make, from which period to which, what did they add or remove, and were they consistent with the policy intents' expectations?
-// param: service string optional  Restrict to one service by its identifier (e.g. D)
+// param: service string optional  Restrict to one service by its identifier
 // columns: service, from_period, to_period, dimension, from_value, to_value, nature, what_modified, fidelity
 // Adaptations and their service first (the service's only when $service is given), the rest from those
 // only (the collect stops the planner from expanding every adaptation first).

@@ -1,6 +1,6 @@
 // title: Services by referral source and period
 // question: In each period, which services drew their clients mainly from each referral source, and where is it unknown (the sources being the values of each dimension the programme's vocabulary flags as describing pathways)?
-// param: period string optional  Restrict to one period by its id (e.g. follow-up)
+// param: period string optional  Restrict to one period by its id
 // columns: referral_source, period, service_count, services
 // Two ways in: with $period, from that period's configurations (found by their relationship type; the
 // collect stops the planner from starting elsewhere); without, from the flagged dimensions' values.

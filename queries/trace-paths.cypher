@@ -1,7 +1,7 @@
 // title: From policy intent to delivered practice
 // question: For each intent, what did it expect on each configuration dimension, and did each service's configuration in each period meet it (consistent), depart from it (departed), or is the value unknown?
-// param: intent string optional  Restrict to one intent by its id (e.g. target-disadvantaged-first)
-// param: service string optional  Restrict to one service by its identifier (e.g. D)
+// param: intent string optional  Restrict to one intent by its id (see `query intents`)
+// param: service string optional  Restrict to one service by its identifier
 // columns: intent, dimension, expected, service, period, value, coded_as, status
 // The service first (one when $service is given; its configurations found by their relationship type), with
 // each configuration's period; the collect stops the planner from starting elsewhere.

@@ -17,7 +17,7 @@ from policygraph.graph.traces import DEFAULT_HOP_CAP, DEFAULT_RESULT_CAP
 @click.command()
 @click.option("--intent", "ident", required=True, help="Intent or policy document id (see `query intents`).")
 @click.option("--service", help="Only this service (its identifier).")
-@click.option("--period", help="Only this period id (start-up, follow-up).")
+@click.option("--period", help="Only this period (its id in the programme's programme.yaml).")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--max-hops", type=click.IntRange(1, 20), default=DEFAULT_HOP_CAP, show_default=True)
 @click.option("--max-paths", type=click.IntRange(1, 100_000), default=DEFAULT_RESULT_CAP, show_default=True)
