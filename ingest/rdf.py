@@ -16,6 +16,7 @@ from itertools import pairwise
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
+from policygraph.ingest.canonical_order import configuration_sort_key
 from policygraph.ingest.models import Evidence
 from policygraph.ingest.programme import ProgrammeFolder
 from policygraph.ingest.vocabulary import Dimension
@@ -272,7 +273,11 @@ class _Builder:
         dimensions = {d.id: d for d in self.p.vocabulary.file.dimensions}
         cited: dict[str, tuple[str, dict[tuple[str, str], None]]] = {}  # configuration -> (service, its cells'
         # evidence, in order)
-        for lr in self.p.configurations:
+        periods = {q.id: q.order for q in self.p.periods}
+        columns = {d.id: d.order for d in self.p.vocabulary.dimensions}
+        # In the canonical row order, whatever the file's: a configuration's evidence is numbered in it.
+        for lr in sorted(self.p.configurations, key=lambda lr: configuration_sort_key(
+                lr.row.service, lr.row.period, lr.row.dimension, periods, columns)):
             r = lr.row
             self.lines = self.out.per_service.setdefault(r.service, [])
             conf = self.node("configuration", r.service, r.period)

@@ -241,6 +241,17 @@ def decode_utf8(path: Path, raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+def compose_yaml(text: str, path: Path) -> yaml.Node | None:
+    """The node tree of a YAML text (strictly: no aliases, bounded nesting), with each node's position in
+    `text`; None for a text without a document. For a file already read by `read_yaml`."""
+    loader = _StrictLoader(text, path)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
 def read_yaml(path: Path, expected_keys: Sequence[str] = ()) -> tuple[Any, Located]:
     """Parse one YAML file into plain Python data plus the position of every node."""
     located = Located(path)

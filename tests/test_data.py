@@ -4,59 +4,30 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
-from typing import Any
 
 import pytest
-from pydantic import BaseModel
 from support import CASE
 
+from policygraph.ingest.canonical_order import configuration_sort_key, key_orders
+from policygraph.ingest.formatting import non_canonical_files
 from policygraph.ingest.programme import FILES, load_programme
 from policygraph.ingest.yaml_source import read_yaml
 
 PROG = load_programme(CASE)
 
 
-def _holds_records(annotation: Any) -> bool:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return True
-    return any(_holds_records(a) for a in getattr(annotation, "__args__", ()))
-
-
-def _records(data: Any, model: type[BaseModel], where: str) -> list[tuple[str, list[str], list[str]]]:
-    """(where, keys as written, keys in model order) for every mapping that a model describes."""
-    found = []
-    keys = list(data)
-    # Canonical order: the record's own fields, then its evidence, then its nested records (and lists of them).
-    nested = [k for k, f in model.model_fields.items() if k != "evidence" and _holds_records(f.annotation)]
-    own = [k for k in model.model_fields if k not in ("evidence", *nested)]
-    order = [k for k in [*own, "evidence", *nested] if k in data]
-    found.append((where, keys, order))
-    for name, field in model.model_fields.items():
-        value = data.get(name)
-        inner = getattr(field.annotation, "__args__", (field.annotation,))
-        sub = next((t for t in inner if isinstance(t, type) and issubclass(t, BaseModel)), None)
-        if sub is not None and isinstance(value, dict):
-            found += _records(value, sub, f"{where}.{name}")
-        if isinstance(value, list):
-            args = [a for t in inner for a in getattr(t, "__args__", ())]
-            item = next((t for t in args if isinstance(t, type) and issubclass(t, BaseModel)), None)
-            if item is not None:
-                for i, entry in enumerate(value):
-                    found += _records(entry, item, f"{where}.{name}[{i}]")
-    return found
-
-
 @pytest.mark.parametrize("name", sorted(FILES))
 def test_yaml_keys_in_canonical_order(name: str) -> None:
     data, _ = read_yaml(CASE / name)
-    for where, keys, order in _records(data, FILES[name], name):
+    for where, keys, order in key_orders(data, FILES[name], name):
         assert keys == order, f"{where}: keys {keys} should be in the order {order} (see data/README.md)"
 
 
 def test_configuration_rows_in_canonical_order() -> None:
     period_order = {p.id: p.order for p in PROG.periods}
     column = {d.id: d.order for d in PROG.vocabulary.dimensions}
-    keys = [(r.row.service, period_order[r.row.period], column[r.row.dimension]) for r in PROG.configurations]
+    keys = [configuration_sort_key(r.row.service, r.row.period, r.row.dimension, period_order, column)
+            for r in PROG.configurations]
     assert keys == sorted(keys), "configurations.csv rows go by service, period order, then column order"
 
 
@@ -127,3 +98,8 @@ def test_data_readme_documents_every_file() -> None:
     readme = (Path(__file__).resolve().parents[1] / "data" / "README.md").read_text()
     for name in [*FILES, "configurations.csv", "queries/"]:
         assert f"`{name}`" in readme
+
+
+def test_the_case_is_in_the_canonical_form() -> None:
+    """Key order, layout and row order all at once, as `policygraph validate` checks them (no warning)."""
+    assert non_canonical_files(PROG) == []

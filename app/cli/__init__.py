@@ -20,6 +20,8 @@ log = logging.getLogger("policygraph")
 COMMANDS = {
     "build": "policygraph.app.cli.build:build_command",
     "validate": "policygraph.app.cli.build:validate",
+    "init": "policygraph.app.cli.programme_files:init",
+    "format": "policygraph.app.cli.programme_files:format_command",
     "sparql": "policygraph.app.cli.query:sparql",
     "query": "policygraph.app.cli.query:query",
     "trace": "policygraph.app.cli.analytics:trace",

@@ -8,7 +8,9 @@ import click
 
 from policygraph.app.build import STAGES, WorkerDied, build, check_folder
 from policygraph.app.cli.support import EXIT_BAD_INPUT, EXIT_FAILURE, die, stage_progress
-from policygraph.ingest.errors import IngestError
+from policygraph.ingest.errors import IngestError, Problem
+from policygraph.ingest.folder_contents import unread_files
+from policygraph.ingest.formatting import non_canonical_files
 
 DEFAULT_DATA = Path("data/health-trainers")
 
@@ -47,13 +49,22 @@ def build_command(build_dir: Path, data_dir: Path, strict: bool) -> None:
 def validate(data_dir: Path) -> None:
     """Check the curated data (records, references, SHACL) without touching the build.
 
+    Warns (on stderr; the exit code stays 0) about files the folder holds but policygraph does not read, and
+    about files not in the canonical form (`policygraph format` fixes them).
     Example: policygraph validate --data data/health-trainers
     """
     try:
         prepared = check_folder(data_dir)
     except IngestError as exc:
+        _warn(unread_files(data_dir))  # a misspelt file name is often why a file is missing
         die(exc.render(), EXIT_BAD_INPUT)
+    _warn([*unread_files(data_dir), *non_canonical_files(prepared.folder)])
     scope = prepared.scope
     sampled = "" if scope.complete else (f"; SHACL on {scope.validated} of them, sampling "
                                          f"{', '.join(scope.sampled_services)}")
     click.echo(f"{prepared.folder.id}: valid ({len(prepared.lines)} triples{sampled})")
+
+
+def _warn(warnings: list[Problem]) -> None:
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
