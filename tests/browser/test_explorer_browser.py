@@ -68,7 +68,7 @@ def test_every_page_renders_the_case_from_the_sidebar(page: Page, explorer: str)
     open_app(page, explorer)
     expect(page.get_by_role("heading", name=PAGES["Overview"], level=1)).to_be_visible(timeout=TIMEOUT_MS)
     main = page.get_by_test_id("stMain")
-    expect(main.get_by_role("heading", name="Services", exact=True)).to_be_visible()
+    expect(main.get_by_role("heading", name="Services (case studies)", exact=True)).to_be_visible()  # its own word
     services = grid_rows(grid(main, 2))
     assert [row[0] for row in services] == list("ABCDEF")
     assert services[3][1] == "City-based service beginning in early 2007"
@@ -92,7 +92,7 @@ def test_every_page_renders_the_case_from_the_sidebar(page: Page, explorer: str)
     assert d_follow_up["Primary Referral Source/s"] == "GP referrals"
     assert d_follow_up["Geographical/Population Service Targeting?"] == "Universal"
     assert rows[("D", "Start-up")]["Primary Referral Source/s"] == "Self/community^d"
-    expect(main.get_by_role("heading", name="Adaptations between periods")).to_be_visible()
+    expect(main.get_by_role("heading", name="Adaptations between start-up and follow-up")).to_be_visible()
     expect(grid(main, 1)).to_contain_text("primary-referral-sources", timeout=TIMEOUT_MS)
     expect(grid(main, 2)).to_contain_text("insufficient data", timeout=TIMEOUT_MS)
     _screenshot(page, "services")

@@ -76,8 +76,8 @@ def _readable(frame: Frame, node: str) -> None:
     """The network opens on `node`, inside its canvas, at no less than the labels' own size."""
     scale: float = frame.evaluate("window.policygraphNetwork.getScale()")
     assert scale >= 1.0
-    width, height = frame.evaluate("[document.querySelector('#net canvas').clientWidth,"
-                                   " document.querySelector('#net canvas').clientHeight]")
+    width, height = frame.evaluate("[document.querySelector('.pg-net canvas').clientWidth,"
+                                   " document.querySelector('.pg-net canvas').clientHeight]")
     at = node_positions(frame)[node]
     assert 0 < at["x"] < width / 2
     assert 0 < at["y"] < height
