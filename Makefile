@@ -16,4 +16,4 @@ lint:
 test:
 	scripts/setup.sh --test
 	$(MAKE) --no-print-directory lint
-	.venv/bin/python -m pytest -m "not slow" -q
+	.venv/bin/python -m pytest -m "not slow" -q --durations=15
