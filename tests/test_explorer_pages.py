@@ -60,6 +60,12 @@ def test_overview_shows_programme_services_and_coverage() -> None:
     assert coverage.loc["F", "known share"] == "0%"
     assert len(documents) == 4
     assert len(timeline) == 14
+    # The headline first, in the programme's words (the figures are those docs/measures.md works out).
+    headline = app.markdown[1].value.replace("\\", "")  # as shown: Markdown escapes removed
+    assert "Medicalisation: 4 of 4 case studies with enough known data moved towards the" in headline
+    assert "(mean +42.7 points); 4 became less faithful" in headline
+    assert "Coverage: 65 of 96 configuration cells known (68%); 1 of 6 case studies with no known cell." in headline
+    assert "Departed most in Follow-up: Health Trainer / Service User Interaction, where 4 of 4" in headline
 
 
 def test_vision_colours_d_departures_and_shows_evidence() -> None:

@@ -31,6 +31,9 @@ from second_programme import (
 )
 from support import run_cli
 
+from policygraph.app.read.tables import overview
+from policygraph.app.release import Release
+
 GENERIC_QUERIES = {"adaptations", "configuration-table", "drift", "evidence", "frame-adaptations", "intents",
                    "services-by-referral", "trace-paths", "unsourced"}
 
@@ -229,3 +232,10 @@ def test_export_deck_and_graphml(pantries: Path, tmp_path: Path) -> None:
     labels = [d.text or "" for d in tree.iter("{http://graphml.graphdrawing.org/xmlns}data")]
     assert any("Fourth pantry" in label for label in labels)
     assert f"{sum(1 for _ in tree.iter('{http://graphml.graphdrawing.org/xmlns}node'))} nodes" in said
+
+
+def test_the_overview_headline_speaks_the_programme_s_words(pantries: Path) -> None:
+    lines = overview(Release.current(pantries)).headline
+    assert lines[0].startswith("Statutorisation: ") and "pantries" in lines[0], lines
+    assert "of 4 pantries with no known cell" in lines[1] and "1 of 4" in lines[1]
+    assert not any(first_programme_words(line) for line in lines)

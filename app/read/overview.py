@@ -25,11 +25,13 @@ class Overview:
     timeline: QueryResult
     coverage: QueryResult
     services_word: str = "services"  # what the programme calls its services
+    headline: tuple[str, ...] = ()  # the programme's headline (app/read/headline.py)
 
 
 def write_overview(path: Path, data: Overview) -> None:
     """The Overview as JSON (one of a release's files, written with the others)."""
     record = {"programme": data.programme, "description": data.description, "services_word": data.services_word,
+              "headline": list(data.headline),
               "tables": {name: asdict(getattr(data, name)) for name in OVERVIEW_TABLES}}
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
 
@@ -41,7 +43,8 @@ def read_overview(path: Path) -> Overview | None:
         tables = {name: QueryResult(list(t["columns"]), [tuple(row) for row in t["rows"]], bool(t["truncated"]),
                                     list(t["notes"])) for name, t in data["tables"].items()}
         return Overview(str(data["programme"]), str(data["description"]), **{n: tables[n] for n in OVERVIEW_TABLES},
-                        services_word=str(data.get("services_word", "services")))
+                        services_word=str(data.get("services_word", "services")),
+                        headline=tuple(str(line) for line in data.get("headline", [])))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -17,6 +17,7 @@ from rdflib import RDF, URIRef
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
+from policygraph.app.read.headline import headline
 from policygraph.app.read.overview import Overview, read_overview
 from policygraph.graph.drift import Change, Measure, all_measures, changes, rollup
 from policygraph.graph.model import ProgrammeModel, local_name
@@ -74,6 +75,7 @@ def overview_of(model: ProgrammeModel, known: Mapping[CellKey, bool], programme_
         timeline=QueryResult(["date", "event", "sources"], timeline),
         coverage=QueryResult(["service", "known cells", "unknown cells", "known share"], coverage),
         services_word=model.word(plural=True),
+        headline=headline(model, known),
     )
 
 

@@ -12,6 +12,8 @@ from policygraph.app.explorer.text import plain
 data = overview(require_release())
 st.title(plain(data.programme))
 st.write(plain(data.description))
+if data.headline:
+    st.markdown("\n".join(f"- {plain(line)}" for line in data.headline))
 st.subheader("Policy documents")
 table(data.documents, "overview-documents")
 st.subheader("Policy intents")
