@@ -32,6 +32,7 @@ MIN_QUESTIONS = 25
 class Question:
     qid: str
     title: str
+    answer: str
     sparql: str
     cypher: str
     columns: tuple[str, ...]
@@ -40,7 +41,8 @@ class Question:
 
 
 def parse(text: str) -> list[Question]:
-    """The questions of the document, each checked to have exactly one block of each kind."""
+    """The questions of the document, each checked to open with its answer in words and to have exactly one block
+    of each kind."""
     heads = list(SECTION.finditer(text))
     questions = []
     for head, following in zip(heads, [*heads[1:], None], strict=True):
@@ -49,13 +51,15 @@ def parse(text: str) -> list[Question]:
         for fence in FENCE.finditer(body):
             blocks.setdefault(fence.group(1), []).append((fence.group(2).strip(), fence.group(3)))
         qid = head.group(1)
+        answer = body.split("```", 1)[0].strip()
+        assert answer.startswith("**Answer.** "), f"{qid}: the answer in words comes first"
         assert sorted(blocks) == ["csv", "cypher", "sparql"], f"{qid}: blocks {sorted(blocks)}"
         assert all(len(found) == 1 for found in blocks.values()), f"{qid}: one block of each kind"
         (flag, table), = blocks["csv"]
         assert flag in ("", "ordered"), f"{qid}: ```csv takes only 'ordered', not {flag!r}"
         header, *rows = list(csv.reader(io.StringIO(table)))
         assert all(len(row) == len(header) for row in rows), f"{qid}: a csv row has the wrong number of cells"
-        questions.append(Question(qid, head.group(2), blocks["sparql"][0][1], blocks["cypher"][0][1],
+        questions.append(Question(qid, head.group(2), answer, blocks["sparql"][0][1], blocks["cypher"][0][1],
                                   tuple(header), tuple(tuple(row) for row in rows), flag == "ordered"))
     return questions
 
