@@ -47,6 +47,15 @@ log = logging.getLogger(__name__)
 REFERENCE_FILE = HERE / "REFERENCE.md"
 EXTERNAL_TERMS_FILE = HERE / "external-terms.yaml"
 
+# A build materialises no superclass membership: these ask for a class's members, subclasses included (the
+# reference prints them; tests/integration/test_class_members.py runs them on both engines).
+CLASS_MEMBERS_SPARQL = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?member ?class WHERE { ?member a/rdfs:subClassOf* ?class . FILTER (isIRI(?member)) }"""
+CLASS_MEMBERS_CYPHER = """MATCH (sub:Resource)-[:SUB_CLASS_OF*0..]->(:Resource {uri: $class})
+MATCH (term:PolicygraphTerm {kind: 'label', iri: sub.uri})
+MATCH (n:Resource) WHERE term.name IN labels(n) AND NOT n.uri STARTS WITH '_:'
+RETURN DISTINCT n.uri AS member"""
+
 
 def external_terms() -> list[tuple[str, str]]:
     """(prefixed name, what it means in a build) of every other vocabulary's term a build uses."""
@@ -177,6 +186,15 @@ class _Reference(SchemesSection, ShapesSection):
                  "build's programme, with the vocabularies' prefixes above; in SPARQL a slash in a local name is "
                  "written `\\/` (`configuration:D\\/follow-up`).")
 
+    def _class_members(self) -> None:
+        self.out("A build does not add a resource's superclasses to its types (`?x a pg:SourcedStatement` "
+                 "finds nothing: no record is typed with that class itself). To ask for a class's members, "
+                 "subclasses included, bind `class` to the class's IRI:", "")
+        self.out("```sparql", CLASS_MEMBERS_SPARQL, "```", "")
+        self.out("In Cypher a type is a label; the ontology's classes are `Resource` nodes linked by "
+                 "`SUB_CLASS_OF`, and `PolicygraphTerm` nodes say which label stands for which class:", "")
+        self.out("```cypher", CLASS_MEMBERS_CYPHER, "```", "")
+
     def _classes(self) -> None:
         g = self.g
         self.heading(2, "Classes")
@@ -185,6 +203,8 @@ class _Reference(SchemesSection, ShapesSection):
             "the SHACL shapes that validate its instances (see [SHACL shapes](#shacl-shapes) for what "
             "they require)."
         )
+        self.out("")
+        self._class_members()
         targeted: dict[URIRef, list[URIRef]] = {}
         for shape in self.node_shapes:
             for cls in iris(self.shapes, shape, SH.targetClass):
