@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from policygraph.ingest.checker import Checker as _Checker
 from policygraph.ingest.csv_source import COLUMNS, LocatedRow, read_configurations
 from policygraph.ingest.errors import IngestError, Location, Problem
 from policygraph.ingest.folder_files import file_problem
@@ -114,53 +115,6 @@ def _parse(folder: Path, name: str, model: type[M]) -> tuple[M, Located]:
             problems.append(Problem(located.at(key), f"{field}: {message}{given}",
                                     fix_for(err, model)))
         raise IngestError(problems) from exc
-
-
-class _Checker:
-    """Collects cross-reference problems across all files."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def need(self, ok: bool, where: Location, message: str, fix: str | Callable[[], str]) -> None:
-        """A problem unless `ok`; `fix` may be a function, called only then (a fix listing the valid ids
-        costs a sort, and some checks run once per configuration cell)."""
-        if not ok:
-            self.problems.append(Problem(where, message, fix if isinstance(fix, str) else fix()))
-
-    def unique(self, items: Iterable[tuple[str, Location]], what: str) -> tuple[set[str], bool]:
-        """The ids seen, and whether they were all unique."""
-        seen: dict[str, Location] = {}
-        clean = True
-        for ident, where in items:
-            if ident in seen:
-                clean = False
-                self.problems.append(Problem(
-                    where, f"duplicate {what} id {ident!r} (first at line {seen[ident].line} of "
-                    f"{seen[ident].path.name})",
-                    "give each record its own id (ids are shared by all files of a programme)"))
-            seen.setdefault(ident, where)
-        return set(seen), clean
-
-    def acyclic(self, edges: dict[str, list[str]], where: dict[str, Location], what: str) -> None:
-        state: dict[str, int] = {}
-
-        def visit(node: str, trail: list[str]) -> None:
-            state[node] = 1
-            for nxt in edges.get(node, []):
-                if state.get(nxt) == 1:
-                    cycle = " -> ".join([*trail[trail.index(nxt):], nxt]) if nxt in trail else nxt
-                    self.problems.append(Problem(
-                        where[node], f"{what} forms a cycle: {cycle}",
-                        f"remove the {what} link that points back (a record cannot, through "
-                        "others, lead to itself)"))
-                elif nxt in edges and state.get(nxt) is None:
-                    visit(nxt, [*trail, nxt])
-            state[node] = 2
-
-        for node in sorted(edges):
-            if state.get(node) is None:
-                visit(node, [node])
 
 
 def load_programme(folder: Path) -> ProgrammeFolder:

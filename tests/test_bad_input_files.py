@@ -176,3 +176,13 @@ def test_validate_refuses_an_extract_linked_from_outside(data: Path) -> None:
     result = _invoke("validate", "--data", str(data))
     assert result.exit_code == BAD_INPUT, _explain(result)
     assert "is a symbolic link to a file outside the programme folder" in result.stderr
+
+
+def test_extract_with_a_repeated_header_row(data: Path) -> None:
+    rows = _rows()
+    rows[3] = list(COLUMNS)  # line 5: the header again (two extracts joined)
+    _with_extract(data, [list(COLUMNS), *rows])
+    result = _invoke("validate", "--strict", "--data", str(data))
+    assert result.exit_code == BAD_INPUT, _explain(result)
+    problems = parse_report(result.stderr, data)
+    assert [(p.file, p.row, p.message) for p in problems] == [("activity.csv", 5, "row 5 repeats the header")]
