@@ -191,7 +191,8 @@ class _Reader:
                  width: int) -> None:
         where = Location(self.path, start, row=start)
         if [c.strip() for c in cells] == list(COLUMNS):
-            self.report([Problem(where, f"row {start} repeats the header", "remove it: the header is the first row only")])
+            self.report([Problem(where, f"row {start} repeats the header",
+                                 "remove it: the header is the first row only")])
         elif issues is None:
             span = f" (the record runs on to line {end}: is a quote left open?)" if end > start else ""
             self.report([Problem(where, f"{len(cells)} cells where the header has {width}{span}",
