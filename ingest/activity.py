@@ -190,7 +190,10 @@ class _Reader:
     def _bad_row(self, cells: list[str], issues: list[Issue] | Values | None, start: int, end: int,
                  width: int) -> None:
         where = Location(self.path, start, row=start)
-        if issues is None:
+        if [c.strip() for c in cells] == list(COLUMNS):
+            self.report([Problem(where, f"row {start} repeats the header",
+                                 "remove it: the header is the first row only")])
+        elif issues is None:
             span = f" (the record runs on to line {end}: is a quote left open?)" if end > start else ""
             self.report([Problem(where, f"{len(cells)} cells where the header has {width}{span}",
                                  "one cell per column; put cells that contain commas in double quotes")])

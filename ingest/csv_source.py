@@ -13,6 +13,7 @@ from pydantic_core import ErrorDetails
 
 from policygraph.ingest.errors import IngestError, Location, Problem, fail
 from policygraph.ingest.models import MAX_TEXT, ConfigurationRow, describe_input, fix_for
+from policygraph.ingest.text_rules import forbidden_character
 from policygraph.ingest.yaml_source import decode_utf8, read_limited
 
 # A national programme's table (150 services x 36 quarters x 8 dimensions) is about 6 MB.
@@ -40,6 +41,14 @@ COLUMN_HELP = {
 class LocatedRow:
     row: ConfigurationRow
     location: Location
+
+
+def _forbidden(header: list[str], cells: list[str]) -> tuple[str, str] | None:
+    """The first character of the row no curated file may hold (as the YAML reader refuses it), by column."""
+    for column, cell in zip(header, cells, strict=True):
+        if (bad := forbidden_character(cell)) is not None:
+            return f"column {column!r}: {bad[1]}", bad[2]
+    return None
 
 
 def _split(cell: str) -> list[str]:
@@ -110,6 +119,13 @@ def read_configurations(path: Path) -> list[LocatedRow]:
                                         f"{len(header)}{span}",
                                         "put cells that contain commas in double quotes; "
                                         "one cell per column"))
+                continue
+            if [c.strip() for c in cells] == header:
+                problems.append(Problem(where, f"row {start} repeats the header",
+                                        "remove it: the header is the first row only"))
+                continue
+            if (bad := _forbidden(header, cells)) is not None:
+                problems.append(Problem(where, bad[0], bad[1]))
                 continue
             record = dict(zip(header, (c.strip() for c in cells), strict=True))
             data: dict[str, object] = {k: (v or None) for k, v in record.items()}

@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from policygraph.ingest.text_rules import non_ascii, non_ascii_digit, visible
+
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 URL_PATTERN = r"^https?://[^\s<>\"{}|\\^`]+$"
 MAX_TEXT = 4000
@@ -54,6 +56,9 @@ def _plain_text(value: str) -> str:
                       "delete the invisible control character")
     if value != value.strip():
         raise Invalid("text must not start or end with spaces", "remove the surrounding spaces")
+    if not visible(value):
+        raise Invalid("the text shows no visible character (only spaces, zero-width or filler "
+                      "characters)", "write the text, or remove the key if it is optional")
     return value
 
 
@@ -62,7 +67,10 @@ _DATE_FIX = ("write a date as YYYY, YYYY-MM or YYYY-MM-DD with a real month and 
 
 
 def _partial_date(value: str) -> str:
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+    if (digits := non_ascii_digit(value)) is not None:
+        raise Invalid(f"a date is written with ASCII digits, not {digits}",
+                      f"use ASCII digits 0-9; {_DATE_FIX}")
+    if not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", value):
         raise Invalid("a date is written YYYY, YYYY-MM or YYYY-MM-DD", _DATE_FIX)
     parts = [int(p) for p in value.split("-")]
     if len(parts) > 1 and not 1 <= parts[1] <= 12:
@@ -235,6 +243,9 @@ class TimelineFile(Record):
     events: list[Event] = []
 
 
+_SIGNED_UNITS = ("change", "difference", "balance", "net ", "growth", "deficit")
+
+
 class Observation(Sourced):
     id: Id
     indicator: Text
@@ -253,6 +264,17 @@ class Observation(Sourced):
                           "write the number without quotes or words, e.g. value: 69 (the unit "
                           "goes in 'unit', remarks in 'note')")
         return Decimal(str(value))
+
+    @model_validator(mode="after")
+    def _counts_not_negative(self) -> Observation:
+        # A value is a count or a share of one unless its unit says it is a change or a difference.
+        unit = self.unit.lower()
+        if self.value.is_finite() and self.value < 0 and not any(w in unit for w in _SIGNED_UNITS):
+            raise Invalid(f"value {self.value} is negative, but unit {self.unit!r} counts something "
+                          "(a count or a share of one is 0 or more)",
+                          "write the figure as the source gives it; if it is a change or a "
+                          "difference, say so in 'unit' (e.g. 'change in clients')")
+        return self
 
 
 class ObservationsFile(Record):
@@ -340,6 +362,8 @@ def _keys(model: Any) -> str:
 def describe_input(value: object) -> str:
     """A short, readable rendering of a given value for an error message."""
     text = repr(value)
+    if isinstance(value, str) and len(value) <= 64 and " " not in value and non_ascii(value):
+        return text + non_ascii(value).replace("; it holds", ", which holds")  # a homoglyph in an id
     if isinstance(value, str) and len(value) > 60:
         return f"{len(value)} characters: {text[:50]}...'"
     if isinstance(value, dict):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -11,8 +11,10 @@ from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from policygraph.ingest.checker import Checker as _Checker
 from policygraph.ingest.csv_source import COLUMNS, LocatedRow, read_configurations
 from policygraph.ingest.errors import IngestError, Location, Problem
+from policygraph.ingest.folder_files import file_problem
 from policygraph.ingest.models import (
     ActivityExtract,
     ActorsFile,
@@ -30,6 +32,7 @@ from policygraph.ingest.models import (
     describe_input,
     fix_for,
 )
+from policygraph.ingest.text_rules import non_ascii
 from policygraph.ingest.vocabulary import VOCABULARY, Vocabulary, VocabularyFile, vocabulary_problems
 from policygraph.ingest.yaml_source import Located, read_yaml
 from policygraph.ontology import concept_codes
@@ -107,56 +110,11 @@ def _parse(folder: Path, name: str, model: type[M]) -> tuple[M, Located]:
             record_level = err["type"] == "missing" or isinstance(err["input"], dict)
             given = "" if record_level else f" (given {describe_input(err['input'])})"
             message = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":  # a homoglyph in a key
+                message += non_ascii(str(key[-1])).replace("; it holds", "; the key holds")
             problems.append(Problem(located.at(key), f"{field}: {message}{given}",
                                     fix_for(err, model)))
         raise IngestError(problems) from exc
-
-
-class _Checker:
-    """Collects cross-reference problems across all files."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def need(self, ok: bool, where: Location, message: str, fix: str | Callable[[], str]) -> None:
-        """A problem unless `ok`; `fix` may be a function, called only then (a fix listing the valid ids
-        costs a sort, and some checks run once per configuration cell)."""
-        if not ok:
-            self.problems.append(Problem(where, message, fix if isinstance(fix, str) else fix()))
-
-    def unique(self, items: Iterable[tuple[str, Location]], what: str) -> tuple[set[str], bool]:
-        """The ids seen, and whether they were all unique."""
-        seen: dict[str, Location] = {}
-        clean = True
-        for ident, where in items:
-            if ident in seen:
-                clean = False
-                self.problems.append(Problem(
-                    where, f"duplicate {what} id {ident!r} (first at line {seen[ident].line} of "
-                    f"{seen[ident].path.name})",
-                    "give each record its own id (ids are shared by all files of a programme)"))
-            seen.setdefault(ident, where)
-        return set(seen), clean
-
-    def acyclic(self, edges: dict[str, list[str]], where: dict[str, Location], what: str) -> None:
-        state: dict[str, int] = {}
-
-        def visit(node: str, trail: list[str]) -> None:
-            state[node] = 1
-            for nxt in edges.get(node, []):
-                if state.get(nxt) == 1:
-                    cycle = " -> ".join([*trail[trail.index(nxt):], nxt]) if nxt in trail else nxt
-                    self.problems.append(Problem(
-                        where[node], f"{what} forms a cycle: {cycle}",
-                        f"remove the {what} link that points back (a record cannot, through "
-                        "others, lead to itself)"))
-                elif nxt in edges and state.get(nxt) is None:
-                    visit(nxt, [*trail, nxt])
-            state[node] = 2
-
-        for node in sorted(edges):
-            if state.get(node) is None:
-                visit(node, [node])
 
 
 def load_programme(folder: Path) -> ProgrammeFolder:
@@ -168,21 +126,18 @@ def load_programme(folder: Path) -> ProgrammeFolder:
     parsed: dict[str, tuple[BaseModel, Located]] = {}
     problems: list[Problem] = []
     for name, model in FILES.items():
-        path = folder / name
-        if not path.is_file():
-            what = "is not a regular file" if path.exists() else "file is missing"
-            problems.append(Problem(Location(path), what,
-                                    f"create {name} with its top-level key(s) "
-                                    f"{', '.join(model.model_fields)} (every programme has it)"))
+        if (bad := file_problem(folder / name, folder)) is not None:
+            problems.append(Problem(Location(folder / name), bad[0], bad[1] or (
+                f"create {name} with its top-level key(s) {', '.join(model.model_fields)} (every programme has it)")))
             continue
         try:
             parsed[name] = _parse(folder, name, model)
         except IngestError as exc:
             problems.extend(exc.problems)
     rows: list[LocatedRow] = []
-    if not (folder / CONFIGURATIONS).is_file():
-        problems.append(Problem(Location(folder / CONFIGURATIONS), "file is missing",
-                                f"create {CONFIGURATIONS} with the header {','.join(COLUMNS)}"))
+    if (bad := file_problem(folder / CONFIGURATIONS, folder)) is not None:
+        problems.append(Problem(Location(folder / CONFIGURATIONS), bad[0],
+                                bad[1] or f"create {CONFIGURATIONS} with the header {','.join(COLUMNS)}"))
     else:
         try:
             rows = read_configurations(folder / CONFIGURATIONS)
@@ -271,7 +226,12 @@ def _check_citations(p: ProgrammeFolder, at: dict[str, Located], c: _Checker, id
     cited.append((at[VOCABULARY], ("orientation",), vocab.orientation.evidence))
     cited += [(at[VOCABULARY], ("dimensions", i), d.evidence) for i, d in enumerate(vocab.dimensions)]
     for located, key, evidence in cited:
+        first: dict[tuple[str, str], int] = {}
         for j, ev in enumerate(evidence):
+            c.need((ev.source, ev.locator) not in first, located.at((*key, "evidence", j)),
+                   f"evidence entry {j + 1} cites {ev.source!r} at {ev.locator!r}, as entry "
+                   f"{first.get((ev.source, ev.locator), 0) + 1} does", "remove the repeated evidence entry")
+            first.setdefault((ev.source, ev.locator), j)
             c.need(ev.source in ids.sources, located.at((*key, "evidence", j, "source")),
                    f"unknown source {ev.source!r}: sources.yaml has no such id",
                    f"{one_of(ids.sources, 'sources.yaml')}, or add the source there")
@@ -280,8 +240,11 @@ def _check_citations(p: ProgrammeFolder, at: dict[str, Located], c: _Checker, id
         c.need(activity.source in ids.sources, at["programme.yaml"].at(("activity", "source")),
                f"unknown source {activity.source!r} for the activity extract",
                f"{one_of(ids.sources, 'sources.yaml')}, or add the extract there as a source")
-        c.need((p.folder / activity.file).is_file(), at["programme.yaml"].at(("activity", "file")),
-               f"activity file {activity.file!r} is not in {p.folder}", "put the extract in the programme folder")
+        bad = file_problem(p.folder / activity.file, p.folder)
+        c.need(bad is None, at["programme.yaml"].at(("activity", "file")),
+               f"activity file {activity.file!r} " + ("is not in the programme folder" if bad is None or not bad[1]
+                                                      else bad[0]),
+               "put the extract in the programme folder" if bad is None or not bad[1] else bad[1])
 
 
 def _check_documents(p: ProgrammeFolder, loc: Located, c: _Checker, ids: _Ids) -> None:

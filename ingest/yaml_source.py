@@ -7,7 +7,6 @@ while composing, before Python's recursion limit is anywhere near).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
@@ -18,6 +17,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from policygraph.ingest.errors import Location, fail
+from policygraph.ingest.text_rules import REFUSED, forbidden_character, refusal, resolve_plain
 
 MAX_FILE_BYTES = 5_000_000
 MAX_DEPTH = 40
@@ -38,10 +38,6 @@ _SYNTAX_HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("expected <block end>", "did not find expected key"),
      "align this line's indentation with its siblings"),
 )
-# What YAML refuses to read (as PyYAML's reader): C0 controls but tab/LF/CR, DEL, C1 but NEL,
-# surrogates and non-characters.
-_NON_PRINTABLE = re.compile(
-    "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]")
 _PLAIN_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _DEFAULT_HINT = "fix the YAML syntax at this position (indentation, quotes, colons)"
 
@@ -75,8 +71,10 @@ def _mark_location(path: Path, mark: Any) -> Location:
 class _Strict(Composer):
     """Composition that refuses aliases and bounds nesting while the document is composed.
 
-    Mixed into a loader before the parser. The timestamp resolver is dropped: dates stay text
-    and the models type them.
+    Mixed into a loader before the parser. Plain scalars are typed as YAML 1.2's core schema does
+    (ingest/text_rules.py): the YAML 1.1 booleans, integers, floats and timestamps PyYAML would read
+    are dropped, and the forms readers disagree on are tagged to be refused. Dates stay text and the
+    models type them.
     """
 
     path: Path
@@ -100,9 +98,18 @@ class _Strict(Composer):
         finally:
             self.depth -= 1
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode and implicit[0] and isinstance(value, str):
+            tag = resolve_plain(value)
+            if tag is not None:
+                return tag
+        return cast(str, super().resolve(kind, value, implicit))  # type: ignore[misc]
 
+
+_DROPPED = frozenset({"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int",
+                      "tag:yaml.org,2002:float"})
 _Strict.yaml_implicit_resolvers = {  # type: ignore[attr-defined]
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _DROPPED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
@@ -156,6 +163,7 @@ def _convert(node: yaml.Node, key: tuple[str | int, ...], located: Located,
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise fail(where, "YAML merge key '<<' is not allowed in curated files",
                            "write the merged keys out in full in this mapping")
+            _refuse(key_node, where)
             name = loader.construct_object(key_node)
             if not isinstance(name, str):
                 raise fail(where, f"mapping key {name!r} is not text",
@@ -172,7 +180,14 @@ def _convert(node: yaml.Node, key: tuple[str | int, ...], located: Located,
     return _scalar(node, here, loader)
 
 
+def _refuse(node: yaml.Node, here: Location) -> None:
+    if node.tag == REFUSED:
+        message, fix = refusal(str(node.value))
+        raise fail(here, message, fix)
+
+
 def _scalar(node: yaml.Node, here: Location, loader: _PureLoader | _FastLoader) -> Any:
+    _refuse(node, here)
     try:
         value = loader.construct_object(node)
     except ValueError as exc:  # e.g. Python's limit on the digits of an int
@@ -261,14 +276,12 @@ def read_yaml(path: Path, expected_keys: Sequence[str] = ()) -> tuple[Any, Locat
     text = decode_utf8(path, raw)
     if not text.strip():
         raise fail(Location(path, 1), "the file is empty", f"write {wanted}")
-    bad = _NON_PRINTABLE.search(text)
+    bad = forbidden_character(text)
     if bad:
-        line = text.count("\n", 0, bad.start()) + 1
-        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-        raise fail(Location(path, line, column),
-                   f"character U+{ord(bad.group()):04X} is not allowed in YAML (an invisible "
-                   "control character or a non-character)",
-                   "delete the character (most editors do not show it)")
+        at, message, fix = bad
+        line = text.count("\n", 0, at) + 1
+        column = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise fail(Location(path, line, column), message, fix)
     loader = _StrictLoader(text, path)
     try:
         node = loader.get_single_node()

@@ -366,4 +366,4 @@ def test_data_file_that_is_a_folder(tmp_path: Path) -> None:
     result = _invoke("--build-dir", str(tmp_path / "b"), "validate", "--data", str(data_dir))
     assert result.exit_code == BAD_INPUT, _explain(result)
     problems = parse_report(result.stderr, data_dir)
-    assert [(p.file, p.message) for p in problems] == [("documents.yaml", "is not a regular file")]
+    assert [(p.file, p.message) for p in problems] == [("documents.yaml", "is a folder, not a regular file")]

@@ -168,7 +168,7 @@ def test_backends_agree_on_positions(monkeypatch: pytest.MonkeyPatch, backend: s
 
 @pytest.mark.parametrize(("literal", "fragment"), [
     ("9" * 5000, "unreadable value"),  # Python refuses to parse ints over 4300 digits
-    ("0x" + "f" * 5000, "out of range"),
+    ("0x" + "f" * 5000, "hexadecimal"),  # refused as a YAML 1.1 form before its size matters
     (str(2**63), "out of range"),
     (str(-(2**63)), "out of range"),
 ])
@@ -330,3 +330,73 @@ def test_unreadable_path(tmp_path: Path) -> None:
     where, message, _ = refused(tmp_path / "missing.yaml")
     assert where.line is None
     assert "cannot read the file" in message
+
+
+# --- issue 17: YAML 1.2 core scalars only; the YAML 1.1 forms are refused, never converted -----------------
+
+@pytest.mark.parametrize(("literal", "fragment", "fix"), [
+    ("017", "a number with a leading zero", "plain decimal"),  # YAML 1.1: 15
+    ("010", "a number with a leading zero", "plain decimal"),  # YAML 1.1: 8
+    ("-017", "a number with a leading zero", "plain decimal"),
+    ("1:30", "a base-60 number", "plain decimal"),  # YAML 1.1: 90
+    ("1:30.5", "a base-60 number", "plain decimal"),
+    ("0x1F", "hexadecimal, octal or binary", "plain decimal"),  # YAML 1.1: 31
+    ("0o17", "hexadecimal, octal or binary", "plain decimal"),  # YAML 1.2: 15
+    ("0b101", "hexadecimal, octal or binary", "plain decimal"),
+    ("1_000", "underscores", "plain decimal"),  # YAML 1.1: 1000
+    ("1_000.5", "underscores", "plain decimal"),
+    ("yes", "YAML 1.1 boolean (read as True)", "write true or false"),
+    ("No", "YAML 1.1 boolean (read as False)", "write true or false"),
+    ("ON", "YAML 1.1 boolean (read as True)", "write true or false"),
+    ("off", "YAML 1.1 boolean (read as False)", "write true or false"),
+    ("\u0662\u0660\u0660\u0665", "U+0662 ARABIC-INDIC DIGIT TWO", "ASCII digits"),
+    ("\uff12\uff10\uff10\uff15", "U+FF12 FULLWIDTH DIGIT TWO", "ASCII digits"),
+    ("\uff12\uff10\uff10\uff15-03-09", "non-ASCII digits", "ASCII digits"),
+])
+def test_yaml11_forms_refused(tmp_path: Path, literal: str, fragment: str, fix: str) -> None:
+    where, message, hint = refused(write(tmp_path, f"a: 1\nb: {literal}\n"))
+    assert (where.line, where.column) == (2, 4)
+    assert fragment in message and repr(literal) in message
+    assert fix in hint
+
+
+def test_yaml11_form_as_a_key_refused(tmp_path: Path) -> None:
+    where, message, _ = refused(write(tmp_path, "a: 1\nyes: 2\n"))
+    assert (where.line, message) == (2, "'yes' is a YAML 1.1 boolean (read as True); policygraph reads YAML 1.2, "
+                                        "where only true and false are booleans")
+
+
+@pytest.mark.parametrize(("literal", "value"), [
+    ("0", 0), ("-3", -3), ("+4", 4), ("69", 69), ("0.5", 0.5), (".5", 0.5), ("1e3", 1000.0), ("2.5E-1", 0.25),
+    ("true", True), ("False", False), ("null", None), ("~", None),
+    ('"017"', "017"), ("'1:30'", "1:30"), ('"yes"', "yes"), ("1.2.3", "1.2.3"), ("_1", "_1"), ("v1", "v1"),
+    ("2005-03-09", "2005-03-09"), ("Phase \uff12", "Phase \uff12"),
+])
+def test_yaml12_core_scalars(tmp_path: Path, literal: str, value: object) -> None:
+    data, _ = read_yaml(write(tmp_path, f"a: {literal}\n"))
+    assert data == {"a": value} and type(data["a"]) is type(value)
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_yaml_line_breaks_beyond_lf_refused_at_their_line(tmp_path: Path, char: str, quoted: bool) -> None:
+    # YAML counts U+2028, U+2029 and NEL as line breaks: every later line number would be off by one.
+    value = f'"a{char}b"' if quoted else f"a{char}b"
+    where, message, fix = refused(write(tmp_path, f"a: 1\nb: 2\nc: {value}\nd: [\n"))
+    assert (where.line, where.column) == (3, 6 if quoted else 5)  # the character itself
+    assert f"U+{ord(char):04X}" in message and "line break" in message
+    assert "delete it" in fix
+
+
+@pytest.mark.parametrize("char", ["\u202a", "\u202e", "\u2066", "\u2069"])
+def test_bidirectional_controls_refused_anywhere(tmp_path: Path, char: str) -> None:
+    where, message, _ = refused(write(tmp_path, f"a: 1\n# a comment {char}\nb: 2\n"))
+    assert (where.line, where.column) == (2, 13)
+    assert message.startswith(f"bidirectional control U+{ord(char):04X}")
+
+
+@pytest.mark.parametrize("char", ["\ufdd0", "\ufdef", "\ufffe", "\uffff", "\x9b", "\x80"])
+def test_non_characters_and_c1_controls_refused(tmp_path: Path, char: str) -> None:
+    where, message, _ = refused(write(tmp_path, f"a: 1\nb: x{char}\n"))
+    assert (where.line, where.column) == (2, 5)
+    assert f"U+{ord(char):04X} is not allowed" in message
