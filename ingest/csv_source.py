@@ -12,8 +12,9 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from policygraph.ingest.errors import IngestError, Location, Problem, fail
-from policygraph.ingest.models import MAX_TEXT, ConfigurationRow, describe_input, fix_for
+from policygraph.ingest.models import MAX_TEXT, ConfigurationRow
 from policygraph.ingest.text_rules import forbidden_character
+from policygraph.ingest.validation_fixes import describe_input, fix_for
 from policygraph.ingest.yaml_source import decode_utf8, read_limited
 
 # A national programme's table (150 services x 36 quarters x 8 dimensions) is about 6 MB.

@@ -29,10 +29,9 @@ from policygraph.ingest.models import (
     Sourced,
     SourcesFile,
     TimelineFile,
-    describe_input,
-    fix_for,
 )
 from policygraph.ingest.text_rules import non_ascii
+from policygraph.ingest.validation_fixes import describe_input, fix_for
 from policygraph.ingest.vocabulary import VOCABULARY, Vocabulary, VocabularyFile, vocabulary_problems
 from policygraph.ingest.yaml_source import Located, read_yaml
 from policygraph.ontology import concept_codes
