@@ -36,14 +36,15 @@ def rewritten_build(build_dir: Path, rewrite: Rewrite, *, verbatim: Rewrite | No
     return write_build(graph, programme.id, build_dir)
 
 
-def write_build(graph: Graph, programme: str, build_dir: Path) -> Path:
+def write_build(graph: Graph, programme: str, build_dir: Path, data_dir: Path = CASE) -> Path:
+    """`graph` as one release folder in `build_dir` (what `Release.current` opens)."""
     build_dir.mkdir(parents=True, exist_ok=True)
     nt = canonical_ntriples(graph)
     (build_dir / "graph.nt").write_text(nt, encoding="utf-8")
     graph.serialize(build_dir / "graph.ttl", format="turtle", encoding="utf-8")
     triples = bulk_load(build_dir / "store", build_dir / "graph.nt")
     manifest = {
-        "programme": programme, "data_dir": str(CASE), "triples": triples,
+        "programme": programme, "data_dir": str(data_dir.resolve()), "triples": triples,
         "graph_nt_sha256": hashlib.sha256(nt.encode("utf-8")).hexdigest(), "built_at": "2026-01-02T03:04:05+00:00",
         "policygraph_version": version("policygraph"), "counts": count_instances(nt.splitlines(keepends=True)),
     }

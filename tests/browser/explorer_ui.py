@@ -30,6 +30,7 @@ from playwright.sync_api import (
     Page,
     Playwright,
     Request,
+    Route,
     ViewportSize,
     expect,
 )
@@ -284,3 +285,28 @@ class Watch:
     def check(self) -> None:
         assert not self.dialogs, f"dialogs fired: {self.dialogs}"
         assert not self.errors, "the browser reported errors:\n" + "\n".join(self.errors)
+
+
+def open_offline(browser: Browser, html_file: Path,
+                 viewport: ViewportSize = VIEWPORT) -> tuple[Page, list[str], list[str]]:
+    """Open a page from file:// with the network off: (the page, every non-file request, aborted, and the
+    console errors, page errors and dialogs)."""
+    context = browser.new_context(viewport=viewport, offline=True)
+    left: list[str] = []
+    errors: list[str] = []
+
+    def block(route: Route) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            left.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", block)
+    offline = context.new_page()
+    offline.on("request", lambda request: None if request.url.startswith("file://") else left.append(request.url))
+    offline.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    offline.on("pageerror", lambda exc: errors.append(str(exc)))
+    offline.on("dialog", lambda d: errors.append(f"dialog: {d.message}"))
+    offline.goto(html_file.as_uri())
+    return offline, left, errors

@@ -22,7 +22,6 @@ from explorer_ui import (
     PAGES,
     REPO,
     TIMEOUT_MS,
-    VIEWPORT,
     Watch,
     choose,
     click_node,
@@ -32,8 +31,9 @@ from explorer_ui import (
     hover_node,
     network_frame,
     open_app,
+    open_offline,
 )
-from playwright.sync_api import Browser, Error, Page, Route, expect
+from playwright.sync_api import Browser, Error, Page, expect
 from rdflib import Graph, Literal
 from xss_fixture import IMG, MARKDOWN, TAGS
 
@@ -256,25 +256,8 @@ def _start_tags(text: str) -> list[tuple[str, list[tuple[str, str | None]]]]:
 
 
 def _open_offline(browser: Browser, html_file: Path) -> tuple[Page, list[str], list[str]]:
-    """Open a page from file:// with the network off; every non-file request is aborted and listed."""
-    context = browser.new_context(viewport=VIEWPORT, offline=True)
-    left: list[str] = []
-    errors: list[str] = []
-
-    def block(route: Route) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            left.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", block)
-    offline = context.new_page()
-    offline.on("request", lambda request: None if request.url.startswith("file://") else left.append(request.url))
-    offline.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    offline.on("pageerror", lambda exc: errors.append(str(exc)))
-    offline.on("dialog", lambda d: errors.append(f"dialog: {d.message}"))
-    offline.goto(html_file.as_uri())
+    """The offline page (explorer_ui.open_offline) once its network is drawn."""
+    offline, left, errors = open_offline(browser, html_file)
     offline.wait_for_function("() => window.policygraphNetwork && document.querySelector('.pg-net canvas')"
                               " && window.policygraphNetwork.body.data.nodes.length > 0", timeout=TIMEOUT_MS)
     return offline, left, errors

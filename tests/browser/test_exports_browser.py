@@ -7,7 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from explorer_ui import open_offline
+from playwright.sync_api import Browser, Page, expect
 
 from policygraph.app.exports import export, make_view, page_of
 from policygraph.app.release import Release
@@ -75,23 +76,7 @@ def test_every_svg_of_the_case_reads_at_1920_px(case: Release, browser: Browser,
 
 
 def _offline(browser: Browser, html_file: Path) -> tuple[Page, list[str], list[str]]:
-    context = browser.new_context(viewport={"width": 1920, "height": 1440}, offline=True)
-    left: list[str] = []
-    errors: list[str] = []
-
-    def block(route: Route) -> None:
-        if route.request.url.startswith("file://"):
-            route.continue_()
-        else:
-            left.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", block)
-    offline = context.new_page()
-    offline.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    offline.on("pageerror", lambda exc: errors.append(str(exc)))
-    offline.goto(html_file.as_uri())
-    return offline, left, errors
+    return open_offline(browser, html_file, {"width": 1920, "height": 1440})
 
 
 def test_the_offline_page_drills_down_to_the_evidence(case: Release, browser: Browser, tmp_path: Path) -> None:

@@ -7,18 +7,13 @@ the explorer reads (graph.nt, graph.ttl, store/, manifest.json) with the project
 
 from __future__ import annotations
 
-import hashlib
-import json
-from importlib.metadata import version
 from pathlib import Path
 
+from exports_support import write_build as write_release
 from rdflib import RDFS, Graph, Literal, URIRef
-from support import canonical_ntriples
 
 from policygraph.app.build import validate_folder
 from policygraph.app.build.programme_queries import copy_into
-from policygraph.app.build.statements import count_instances
-from policygraph.graph.oxigraph_store import bulk_load
 from policygraph.ontology import PG
 
 IMG = "<img src=x onerror=alert(1)>"
@@ -66,19 +61,6 @@ def write_build(case_dir: Path, build_dir: Path) -> Path:
     """Write the hostile build into `build_dir` as one release folder (what `Release.current` opens) and return
     it."""
     programme, graph = hostile_graph(case_dir)
-    build_dir.mkdir(parents=True, exist_ok=True)
-    nt = canonical_ntriples(graph)
-    (build_dir / "graph.nt").write_text(nt, encoding="utf-8")
-    graph.serialize(build_dir / "graph.ttl", format="turtle", encoding="utf-8")
-    triples = bulk_load(build_dir / "store", build_dir / "graph.nt")
-    manifest = {
-        "programme": programme,
-        "data_dir": str(case_dir.resolve()),
-        "triples": triples,
-        "graph_nt_sha256": hashlib.sha256(nt.encode("utf-8")).hexdigest(),
-        "policygraph_version": version("policygraph"),
-        "counts": count_instances(nt.splitlines(keepends=True)),
-    }
-    (build_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    write_release(graph, programme, build_dir, data_dir=case_dir)
     copy_into(case_dir, build_dir)  # the programme's own queries (table2), as a real build ships them
     return build_dir
