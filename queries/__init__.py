@@ -91,6 +91,7 @@ def parse_header(name: str, text: str) -> NamedQuery:
     return NamedQuery(name, fields["title"], fields["question"], tuple(params), columns, {})
 
 
+_SELECT_LINE = " (the SELECT line)"
 _PROJECTION = re.compile(r"^\s*SELECT\s+(.*?)\s*(?:WHERE\b|\{)", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
@@ -103,8 +104,8 @@ def _check_projected(name: str, text: str, params: list[Param]) -> None:
     projected = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", match.group(1)))
     for param in params:
         if param.name not in projected:
-            raise ValueError(f"query {name}: parameter {param.name!r} is not a variable of the SELECT line, so it "
-                             f"could not be bound; add ?{param.name} to the SELECT line")
+            raise ValueError(f"query {name}: parameter {param.name!r} is not a variable the query returns, so it "
+                             f"could not be bound; add ?{param.name} to the variables it returns" + _SELECT_LINE)
 
 
 def load_folder(folder: Path) -> dict[str, NamedQuery]:

@@ -28,7 +28,8 @@ def _folder(tmp_path: Path, files: dict[str, str]) -> Path:
 
 @pytest.mark.parametrize(("files", "named", "message", "fix"), [
     ({"starts.rq": GOOD.replace("SELECT ?service ?started", "SELECT ?started")}, "starts.rq:1",
-     "parameter 'service' is not a variable of the SELECT line", "add ?service to the SELECT line"),
+     "parameter 'service' is not a variable the query returns",
+     "add ?service to the variables it returns (the SELECT line)"),
     ({"starts.rq": GOOD.replace("# columns: service, started\n", "")}, "starts.rq:1",
      "header lacks '# columns:'", "start the file with '# title:'"),
     ({"starts.rq": GOOD.replace("WHERE {", "WHERE")}, "starts.rq", "SPARQL syntax", "correct the query"),
