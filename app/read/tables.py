@@ -194,6 +194,28 @@ def adaptations_table(release: Release, service: str | None = None) -> QueryResu
     return QueryResult(["service", "dimension", "from", "to", "fidelity"], rows)
 
 
+KIND_ORDER = ("finding", "conclusion", "method", "description")
+
+
+def findings_table(release: Release, service: str | None = None) -> QueryResult:
+    """The sources' findings about one service, or, for all services, those about any service or the programme
+    itself: kind, label, the paraphrase and the citations."""
+    model = release.model()
+    g = model.graph
+    targets = set(_services(model, service))
+    if service is None and (programme := model.programme) is not None:
+        targets.add(programme)
+    rows: Rows = []
+    findings = {f for t in targets for f in g.subjects(PG.about, t) if (f, RDF.type, PG.Finding) in g}
+    for f in findings:
+        kind = local_name(str(g.value(f, PG.findingKind)))
+        about = sorted(model.ident(t) for t in g.objects(f, PG.about) if t in targets)  # type: ignore[arg-type]
+        cited = "; ".join(f"{source}: {locator}" for source, locator in model.evidence(f))  # type: ignore[arg-type]
+        rows.append((kind, ", ".join(about), model.label(f), text_of(model, f, DCTERMS.description), cited))  # type: ignore[arg-type]
+    rows.sort(key=lambda r: (KIND_ORDER.index(str(r[0])) if r[0] in KIND_ORDER else len(KIND_ORDER), str(r[2])))
+    return QueryResult(["kind", "about", "finding", "statement", "sources"], rows)
+
+
 def _score(value: Fraction | None, sufficient: bool) -> str:
     return f"{float(value) * 100:.1f}%" if sufficient and value is not None else "insufficient data"
 

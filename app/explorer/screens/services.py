@@ -13,6 +13,7 @@ from policygraph.app.explorer.text import plain
 from policygraph.app.read.tables import (
     adaptations_heading,
     adaptations_table,
+    findings_table,
     measures_table,
     service_ids,
     services_matrix,
@@ -39,3 +40,5 @@ st.subheader(plain(adaptations_heading(release)))
 table(cached(adaptations_table, release, service), "services-adaptations")
 st.subheader(plain(f"Fidelity and {release.model().drift_name}"))
 table(cached(measures_table, release, service), "services-measures")
+st.subheader("What the sources say" + ("" if service is None else f" about {service}"))
+table(cached(findings_table, release, service), "services-findings")
