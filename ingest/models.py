@@ -17,10 +17,12 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from policygraph.ingest.periods import PERIOD_FIX, PeriodError, parse_period
 from policygraph.ingest.text_rules import non_ascii_digit, visible
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -79,11 +81,39 @@ def _partial_date(value: str) -> str:
     return value
 
 
+def _period(value: str) -> str:
+    try:
+        parse_period(value)
+    except PeriodError as exc:
+        raise Invalid(str(exc), PERIOD_FIX) from exc
+    return value
+
+
+# What a finding is about or a commissioning commissions: `programme`, or `kind:id` of a record or dimension.
+REFERENCE_KINDS = ("service", "dimension", "intent", "document", "organisation", "role", "event", "observation",
+                   "finding")
+_REFERENCE_FIX = ("write 'programme' or kind:id with kind one of " + ", ".join(REFERENCE_KINDS)
+                  + " (e.g. service:A, dimension:funding)")
+
+
+def _reference(value: str) -> str:
+    kind, sep, ident = value.partition(":")
+    if value == "programme":
+        return value
+    if not sep or kind not in REFERENCE_KINDS:
+        raise Invalid(f"{value!r} does not say what kind of record it names", _REFERENCE_FIX)
+    if not re.fullmatch(ID_PATTERN, ident):
+        raise Invalid(f"{ident!r} is not an id", _REFERENCE_FIX)
+    return value
+
+
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 Text = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT),
                  AfterValidator(_plain_text)]
 PartialDate = Annotated[str, AfterValidator(_partial_date)]
 Url = Annotated[str, StringConstraints(pattern=URL_PATTERN, max_length=MAX_TEXT)]
+TypedPeriodText = Annotated[str, StringConstraints(max_length=64), AfterValidator(_period)]
+Reference = Annotated[str, StringConstraints(max_length=130), AfterValidator(_reference)]
 
 
 class Record(BaseModel):
@@ -200,9 +230,31 @@ class Role(Sourced):
     description: Text
 
 
+class Commissioning(Sourced):
+    """Who commissioned what, and when (`since`/`until` left out where the sources do not say)."""
+
+    id: Id
+    commissioner: Id
+    commissions: list[Reference] = Field(min_length=1)
+    since: TypedPeriodText | None = None
+    until: TypedPeriodText | None = None
+    note: Text | None = None
+
+    @field_validator("until")
+    @classmethod
+    def _after_since(cls, until: str | None, info: ValidationInfo) -> str | None:
+        since = info.data.get("since")
+        start, end = (parse_period(p) if p else None for p in (since, until))
+        if start is not None and end is not None and end.end < start.start:
+            raise Invalid(f"the commissioning ends ({until}) before it starts ({since})",
+                          "swap 'since' and 'until', or correct the period the source gives")
+        return until
+
+
 class ActorsFile(Record):
     organisations: list[Organisation] = Field(min_length=1)
     roles: list[Role] = []
+    commissioning: list[Commissioning] = []
 
 
 class Service(Sourced):
@@ -210,6 +262,7 @@ class Service(Sourced):
     label: Text
     status: Literal["known", "unknown"]
     description: Text | None = None
+    started: TypedPeriodText | None = None  # when the service started, as the source dates it
     note: Text | None = None
 
     @model_validator(mode="after")
@@ -221,6 +274,9 @@ class Service(Sourced):
             raise Invalid("a service with status 'unknown' must not have a description",
                           "remove 'description' (say why it is unknown in 'note'), or set status "
                           "to 'known'")
+        if self.status == "unknown" and self.started is not None:
+            raise Invalid("a service with status 'unknown' must not have a start",
+                          "remove 'started', or set status to 'known'")
         return self
 
 
@@ -245,21 +301,32 @@ _SIGNED_UNITS = ("change", "difference", "balance", "net ", "growth", "deficit")
 class Observation(Sourced):
     id: Id
     indicator: Text
-    value: Decimal
+    value: Decimal  # for a range, its lower end
+    upper: Decimal | None = None  # the upper end of a range
+    qualifier: Literal["over", "under", "at-least", "at-most", "about", "almost", "nearly"] | None = None
     unit: Text
     area: Text
-    ref_period: Text
+    ref_period: TypedPeriodText
     note: Text | None = None
 
-    @field_validator("value", mode="before")
+    @field_validator("value", "upper", mode="before")
     @classmethod
-    def _numbers_only(cls, value: object) -> object:
+    def _numbers_only(cls, value: object, info: ValidationInfo) -> object:
         # Strict mode refuses float -> Decimal; accept YAML numbers, refuse text and booleans.
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise Invalid("value must be a number",
-                          "write the number without quotes or words, e.g. value: 69 (the unit "
+            raise Invalid(f"{info.field_name} must be a number",
+                          f"write the number without quotes or words, e.g. {info.field_name}: 69 (the unit "
                           "goes in 'unit', remarks in 'note')")
         return Decimal(str(value))
+
+    @field_validator("upper")
+    @classmethod
+    def _above_value(cls, upper: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        value = info.data.get("value")
+        if upper is not None and value is not None and upper <= value:
+            raise Invalid(f"upper {upper} is not above value {value} (a range goes from value to upper)",
+                          "write the lower end in 'value' and the higher in 'upper', or remove 'upper'")
+        return upper
 
     @model_validator(mode="after")
     def _counts_not_negative(self) -> Observation:
@@ -270,11 +337,27 @@ class Observation(Sourced):
                           "(a count or a share of one is 0 or more)",
                           "write the figure as the source gives it; if it is a change or a "
                           "difference, say so in 'unit' (e.g. 'change in clients')")
+        if self.ref_period == "unknown" and self.note is None:
+            raise Invalid("an unknown ref_period needs a note saying why it is unknown",
+                          "write in 'note' why the period is not known (e.g. the date is not in the excerpt)")
         return self
+
+
+class Finding(Sourced):
+    """A source's statement in prose, paraphrased: what a study found or concluded, how it was done, or how
+    the programme works."""
+
+    id: Id
+    kind: Literal["finding", "conclusion", "method", "description"]
+    label: Text
+    statement: Text
+    about: list[Reference] = Field(min_length=1)
+    note: Text | None = None
 
 
 class ObservationsFile(Record):
     observations: list[Observation] = []
+    findings: list[Finding] = []
 
 
 class ConfigurationRow(Record):

@@ -30,6 +30,7 @@ from policygraph.ingest.models import (
     SourcesFile,
     TimelineFile,
 )
+from policygraph.ingest.reference_checks import check_references
 from policygraph.ingest.text_rules import non_ascii
 from policygraph.ingest.validation_fixes import describe_input, fix_for
 from policygraph.ingest.vocabulary import VOCABULARY, Vocabulary, VocabularyFile, vocabulary_problems
@@ -193,7 +194,9 @@ def _ids(p: ProgrammeFolder, at: dict[str, Located], c: _Checker) -> _Ids:
         *located("timeline.yaml", "events", (e.id for e in p.timeline.events)),
         *located("observations.yaml", "observations",
                  (o.id for o in p.observations.observations)),
+        *located("observations.yaml", "findings", (f.id for f in p.observations.findings)),
     ]
+    c.unique(located("actors.yaml", "commissioning", (x.id for x in p.actors.commissioning)), "commissioning")
     entities, _ = c.unique(entity_ids, "record")
     doc_ids = [d for d, _ in docs]
     org_ids = [o for o, _ in orgs]
@@ -215,6 +218,8 @@ def _check_citations(p: ProgrammeFolder, at: dict[str, Located], c: _Checker, id
         ("services.yaml", "services", p.services.services),
         ("timeline.yaml", "events", p.timeline.events),
         ("observations.yaml", "observations", p.observations.observations),
+        ("observations.yaml", "findings", p.observations.findings),
+        ("actors.yaml", "commissioning", p.actors.commissioning),
     ]
     for fname, top, items in groups:
         cited += [(at[fname], (top, i), it.evidence) for i, it in enumerate(items)]
@@ -365,5 +370,6 @@ def _cross_check(p: ProgrammeFolder, at: dict[str, Located]) -> None:
     _check_actors(p, at["actors.yaml"], c, ids)
     _check_timeline(p, at["timeline.yaml"], c, ids)
     _check_configurations(p, c, ids)
+    check_references(p, at["observations.yaml"], at["actors.yaml"], c)
     if c.problems:
         raise IngestError(c.problems)

@@ -8,110 +8,27 @@ per-service statements are kept apart so that a build can validate and derive fr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib import Graph
+from rdflib.namespace import SKOS
 
 from policygraph.ingest.canonical_order import configuration_sort_key
 from policygraph.ingest.models import Evidence
 from policygraph.ingest.programme import ProgrammeFolder
+from policygraph.ingest.rdf_base import DESCRIPTION, EN, KIND, LABEL, TITLE, TYPE, Minter, Statements
+from policygraph.ingest.rdf_base import pg as _pg
+from policygraph.ingest.rdf_reports import ReportsBuilder
 from policygraph.ingest.vocabulary import Dimension
-from policygraph.ontology import ACTOR_KIND, FRAME, ID_BASE, PG, TIME, vocabulary_graph
+from policygraph.ontology import ACTOR_KIND, FRAME, ID_BASE, TIME, vocabulary_graph
 from policygraph.ontology import ntriples as nt
 
-EN = "en"
+__all__ = ["Minter", "Statements", "build_graph", "prefixes", "programme_graph", "programme_statements",
+           "vocabulary_lines"]
 
 
-def programme_iri(programme_id: str) -> URIRef:
-    return URIRef(ID_BASE + nt.segment(programme_id))
-
-
-class Minter:
-    """IRIs of a programme's resources, from their ids. Its vocabulary is the programme's too: two programmes'
-    dimensions or concepts of the same id are different resources."""
-
-    def __init__(self, programme_id: str) -> None:
-        self.base = str(programme_iri(programme_id)) + "/"
-
-    def __call__(self, kind: str, *ids: str) -> str:
-        return self.base + kind + "/" + "/".join(nt.segment(i) for i in ids)
-
-    def dimension(self, dimension: str) -> str:
-        return self("dimension", dimension)
-
-    def scheme(self, dimension: str) -> str:
-        """The concept scheme that codes a dimension's values."""
-        return self("scheme", dimension)
-
-    def concept(self, dimension: str, code: str) -> str:
-        return self("concept", dimension, code)
-
-    def orientation(self, ident: str | None = None) -> str:
-        """The orientation axis (a concept scheme), or one of its poles or its neutral."""
-        return self.base + "orientation" if ident is None else self("orientation", ident)
-
-
-@cache
-def _pg(name: str) -> str:
-    return f"<{PG[name]}>"
-
-
-TYPE, LABEL = nt.RDF_TYPE, nt.RDFS_LABEL
-DESCRIPTION, TITLE, KIND = f"<{DCTERMS.description}>", f"<{DCTERMS.title}>", f"<{DCTERMS.type}>"
-
-
-@dataclass
-class Statements:
-    """A programme's statements as N-Triples lines."""
-
-    core: list[str] = field(default_factory=list)  # everything not about one service's configurations
-    per_service: dict[str, list[str]] = field(default_factory=dict)  # configurations, values, referrals
-
-    def count(self) -> int:
-        return len(self.core) + sum(len(lines) for lines in self.per_service.values())
-
-
-class _Builder:
-    def __init__(self, prog: ProgrammeFolder) -> None:
-        self.p = prog
-        self.iri = Minter(prog.id)
-        self.programme = f"<{programme_iri(prog.id)}>"
-        self.sources = {s.id: f"<{self.iri('source', s.id)}>" for s in prog.sources.sources}
-        self.out = Statements()
-        self.lines = self.out.core
-
-    def node(self, kind: str, *ids: str) -> str:
-        return f"<{self.iri(kind, *ids)}>"
-
-    def add(self, s: str, p: str, o: str) -> None:
-        self.lines.append(f"{s} {p} {o} .\n")
-
-    def text(self, s: str, p: str, value: str | None, lang: str | None = EN) -> None:
-        if value is not None:
-            self.add(s, p, nt.literal(value, lang))
-
-    def cite(self, subject: str, evidence: Sequence[Evidence], start: int = 1) -> None:
-        for n, ev in enumerate(evidence, start=start):
-            node = f"{subject[:-1]}/evidence/{n}>"
-            self.add(subject, _pg("evidence"), node)
-            self.add(node, TYPE, _pg("Evidence"))
-            self.add(node, _pg("source"), self.sources[ev.source])
-            self.add(node, _pg("locator"), nt.literal(ev.locator))
-            self.text(node, _pg("quote"), ev.quote, lang=None)
-
-    def entity(self, kind: str, ident: str, cls: str, label: str, evidence: Sequence[Evidence]) -> str:
-        node = self.node(kind, ident)
-        self.add(node, TYPE, _pg(cls))
-        self.add(node, _pg("identifier"), nt.literal(ident))
-        self.add(node, LABEL, nt.literal(label, EN))
-        self.add(node, _pg("partOfProgramme"), self.programme)
-        self.cite(node, evidence)
-        return node
-
+class _Builder(ReportsBuilder):
     def build(self) -> Statements:
         self._programme()
         self._vocabulary()
@@ -265,6 +182,8 @@ class _Builder:
             self.add(node, _pg("status"), _pg(s.status))
             if s.description is not None:
                 self.add(node, _pg("verbatim"), nt.literal(s.description))
+            if (started := self.interval(s.started)) is not None:
+                self.add(node, _pg("startedIn"), started)
             self.text(node, _pg("note"), s.note)
 
     def _configurations(self) -> None:
@@ -297,7 +216,7 @@ class _Builder:
             self.add(value, LABEL, nt.literal(f"{labels[r.service]}, {period_label}, {r.dimension}", EN))
             self.add(value, _pg("onDimension"), f"<{self.iri.dimension(r.dimension)}>")
             self.add(value, _pg("status"), _pg(r.status))
-            evidence = [Evidence(source=r.source, locator=r.locator)]
+            evidence = [Evidence(source=r.source, locator=r.locator, quote=r.verbatim)]  # a cell quotes its source
             self.cite(value, evidence)
             self.text(value, _pg("note"), r.note)
             if r.verbatim is not None:
@@ -336,29 +255,6 @@ class _Builder:
         self.add(node, _pg("inConfiguration"), conf)
         self.add(node, _pg("partOfProgramme"), self.programme)
         self.cite(node, evidence)
-
-    def _timeline_and_observations(self) -> None:
-        kinds = {d.id: "document" for d in self.p.documents.documents}
-        kinds |= {o.id: "organisation" for o in self.p.actors.organisations}
-        kinds |= {r.id: "role" for r in self.p.actors.roles}
-        kinds |= {s.id: "service" for s in self.p.services.services}
-        kinds |= {i.id: "intent" for i in self.p.intents.intents}
-        kinds |= {e.id: "event" for e in self.p.timeline.events}
-        kinds |= {o.id: "observation" for o in self.p.observations.observations}
-        for e in self.p.timeline.events:
-            node = self.entity("event", e.id, "TimelineEvent", e.label, e.evidence)
-            self.add(node, _pg("date"), nt.date(e.date))
-            for target in e.relates_to:
-                self.add(node, _pg("relatesTo"), self.node(kinds[target], target))
-        for o in self.p.observations.observations:
-            node = self.entity("observation", o.id, "Observation", f"{o.indicator} ({o.area}, {o.ref_period})",
-                               o.evidence)
-            self.add(node, _pg("indicator"), nt.literal(o.indicator))
-            self.add(node, _pg("measureValue"), nt.decimal(o.value))
-            self.add(node, _pg("unit"), nt.literal(o.unit))
-            self.add(node, _pg("area"), nt.literal(o.area))
-            self.add(node, _pg("refPeriod"), nt.literal(o.ref_period))
-            self.text(node, _pg("note"), o.note)
 
 
 def programme_statements(prog: ProgrammeFolder) -> Statements:

@@ -111,6 +111,14 @@ roles:
     label: Example role
     description: Replace with what people in this role do.
 {_evidence(4)}
+# Who commissioned what: the programme or services (service:<id>), since and until typed periods (leave
+# either out when the sources do not say).
+commissioning:
+  - id: example-commissioning
+    commissioner: example-organisation
+    commissions: [programme]
+    since: "2000"
+{_evidence(4)}
 """
 
 
@@ -122,6 +130,7 @@ services:
     # status: known (description: the source's own text) or unknown (no description; say why in note).
     status: known
     description: Replace with the source's own description of the service.
+    # started (optional): when the service started, as a typed period (e.g. "early 2006", 2006-04).
 {_evidence(4)}
 """
 
@@ -136,15 +145,29 @@ events:
 """
 
 _OBSERVATIONS = f"""\
-# Figures the sources report: one number each, its unit, the area and the period it covers.
+# Figures the sources report: one number each, its unit, the area and the period it covers; and findings,
+# the sources' statements in prose (paraphrased), each linked to what it is about.
 observations:
   - id: example-observation
     indicator: Example indicator (replace with what was counted or measured)
-    # value: a number, unquoted (the unit goes in unit, remarks in note).
+    # value: a number, unquoted (the unit goes in unit, remarks in note); for a range, its lower end, with
+    # upper: its upper end. qualifier (optional): over, under, at-least, at-most, about, almost or nearly.
     value: 1
     unit: Replace with the unit (e.g. people)
     area: Replace with the area the figure covers
-    ref_period: Replace with the period as the source gives it
+    # ref_period: a day 2011-05-31, a month 2009-09, a year "2011", a financial year FY2010-11, part of a
+    # year "early 2006", a range 2006/2011, or unknown (and say why in note).
+    ref_period: unknown
+    note: Replace with why the period is unknown, or give the period the source gives.
+{_evidence(4)}
+findings:
+  - id: example-finding
+    # kind: finding, conclusion, method or description (how the programme works).
+    kind: finding
+    label: Example finding (replace with a short title)
+    statement: Replace with what the source says, in your own words.
+    # about: what the finding concerns: programme, or kind:id (service:example-service, dimension:...).
+    about: [programme]
 {_evidence(4)}
 """
 

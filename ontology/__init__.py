@@ -43,16 +43,17 @@ PREFIXES: dict[str, str] = {
 
 
 # The kinds of a programme's own nodes (`id/<programme>/<kind>/...`): each is a prefix in the query consoles.
-ID_KINDS = ("adaptation", "concept", "configuration", "derivation", "dimension", "document", "event", "evidence",
-            "intent", "measure", "observation", "organisation", "orientation", "period", "referral", "role",
-            "scheme", "service", "source")
+ID_KINDS = ("adaptation", "commissioning", "concept", "configuration", "derivation", "dimension", "document", "event",
+            "evidence", "finding", "intent", "interval", "measure", "observation", "organisation", "orientation",
+            "period", "referral", "role", "scheme", "service", "source")
 
 
 def query_prefixes(programme: str | None = None) -> dict[str, str]:
     """The prefixes the SPARQL consoles declare for every query: the vocabularies' and, for `programme`, one
     per kind of its nodes (`service:D`, `intent:peer-support-from-next-door`; a slash in a local name is
     escaped: `configuration:D\\/follow-up`). A query's own PREFIX lines take precedence."""
-    prefixes = {**PREFIXES, "vocab": VOCAB, "kind": VOCAB + "actor-kind/", "atun": VOCAB + "atun/"}
+    prefixes = {**PREFIXES, "vocab": VOCAB, "kind": VOCAB + "actor-kind/", "atun": VOCAB + "atun/",
+                "qualifier": VOCAB + "value-qualifier/", "finding-kind": VOCAB + "finding-kind/"}
     if programme is not None:
         prefixes |= {kind: f"{ID_BASE}{programme}/{kind}/" for kind in ID_KINDS}
     return prefixes

@@ -17,8 +17,10 @@ V = "https://w3id.org/policygraph/vocab/"
 PG = "https://w3id.org/policygraph/ontology#"
 DIMENSIONS = ("providers", "funding", "senior-buy-in", "primary-referral-sources", "health-trainers", "targeting",
               "formal-pm-system", "interaction")
-# Statements whose subjects a researcher reads, by the IRI path after the programme's namespace.
-READ = re.compile(rf"^<{re.escape(H)}(service|configuration|intent|document|organisation|role|event|observation|"
+# Statements whose subjects a researcher reads, by the IRI path after the programme's namespace. Observations
+# are left out: issue 16 retyped their reference periods and qualifiers (tests/test_typed_periods.py and
+# tests/test_facts_coverage.py check them).
+READ = re.compile(rf"^<{re.escape(H)}(service|configuration|intent|document|organisation|role|event|"
                   r"adaptation)/")
 DROPPED = {f"<{PG}caseLetter>"}  # the service's id is pg:identifier, which it already had
 
@@ -48,7 +50,7 @@ def _invented(line: str) -> bool:
 def test_what_a_researcher_reads_is_unchanged_after_the_renames() -> None:
     before, now = _graphs()
     kept = [t for t in before if READ.match(t) and t.split(" ", 2)[1] not in DROPPED and not _invented(t)]
-    assert len(kept) > 2500
+    assert len(kept) > 2300
     missing = sorted(t for t in kept if t not in now)
     assert missing == [], "\n".join(missing[:10])
 

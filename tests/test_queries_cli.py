@@ -172,7 +172,7 @@ def test_evidence_of_a_cell_names_table_row_and_column(build_dir: Path) -> None:
         "source": "S4",
         "title": rows[0]["title"],
         "locator": "Table 2, row D follow-up, column 'Geographical/Population Service Targeting?'",
-        "quote": None,
+        "quote": "Universal",  # the cell as the source prints it
         "url": "https://pmc.ncbi.nlm.nih.gov/articles/PMC4266174/table/tbl2",
     }]
 

@@ -13,6 +13,7 @@ from policygraph.ingest.activity import aggregate_activity
 from policygraph.ingest.errors import IngestError, Problem
 from policygraph.ingest.folder_contents import unread_files
 from policygraph.ingest.formatting import non_canonical_files
+from policygraph.ingest.period_warnings import ambiguous_periods
 from policygraph.ingest.programme import ProgrammeFolder
 
 DEFAULT_DATA = Path("data/health-trainers")
@@ -56,7 +57,8 @@ def validate(data_dir: Path, strict: bool) -> None:
     The activity extract programme.yaml declares is read with the checks `build` makes: what `build` refuses,
     `validate` refuses; a bad row `build` would skip is a warning (an error with --strict).
     Warns (on stderr; the exit code stays 0) about files the folder holds but policygraph does not read, and
-    about files not in the canonical form (`policygraph format` fixes them).
+    about files not in the canonical form (`policygraph format` fixes them), and about a period written like a
+    financial year but read as a month (`2010-11` is November 2010; FY2010-11 is the financial year).
     Example: policygraph validate --data data/health-trainers
     """
     try:
@@ -65,7 +67,7 @@ def validate(data_dir: Path, strict: bool) -> None:
     except IngestError as exc:
         _warn(unread_files(data_dir))  # a misspelt file name is often why a file is missing
         die(exc.render(), EXIT_BAD_INPUT)
-    _warn([*unread_files(data_dir), *non_canonical_files(prepared.folder), *skipped])
+    _warn([*unread_files(data_dir), *non_canonical_files(prepared.folder), *ambiguous_periods(data_dir), *skipped])
     scope = prepared.scope
     sampled = "" if scope.complete else (f"; SHACL on {scope.validated} of them, sampling "
                                          f"{', '.join(scope.sampled_services)}")
