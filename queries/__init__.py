@@ -87,7 +87,25 @@ def parse_header(name: str, text: str) -> NamedQuery:
         if key not in fields:
             raise ValueError(f"query {name}: header lacks '# {key}:'")
     columns = tuple(c.strip() for c in fields["columns"].split(","))
+    _check_projected(name, text, params)
     return NamedQuery(name, fields["title"], fields["question"], tuple(params), columns, {})
+
+
+_SELECT_LINE = " (the SELECT line)"
+_PROJECTION = re.compile(r"^\s*SELECT\s+(.*?)\s*(?:WHERE\b|\{)", re.IGNORECASE | re.MULTILINE | re.DOTALL)
+
+
+def _check_projected(name: str, text: str, params: list[Param]) -> None:
+    """A SPARQL parameter is bound only to a variable of the SELECT line (pyoxigraph's substitutions are)."""
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(("#", "//")))
+    match = _PROJECTION.search(body)
+    if match is None or match.group(1).strip().upper().removeprefix("DISTINCT").strip() == "*":
+        return
+    projected = set(re.findall(r"[?$]([A-Za-z_][A-Za-z0-9_]*)", match.group(1)))
+    for param in params:
+        if param.name not in projected:
+            raise ValueError(f"query {name}: parameter {param.name!r} is not a variable the query returns, so it "
+                             f"could not be bound; add ?{param.name} to the variables it returns" + _SELECT_LINE)
 
 
 def load_folder(folder: Path) -> dict[str, NamedQuery]:

@@ -379,7 +379,8 @@ def test_every_class_and_property_is_labelled_and_the_core_ones_defined() -> Non
 GLOSSARY_TERMS = [
     "Programme", "Policy document", "Policy intent", "Expectation", "Dimension", "Concept / code",
     "Orientation", "Service", "Case study", "Period", "Configuration", "Configuration value / cell",
-    "Verbatim", "Known / unknown", "Evidence", "Source", "Locator", "Referral pathway", "Adaptation",
+    "Verbatim", "Known / unknown", "Evidence", "Source", "Locator", "Finding", "Observation / figure",
+    "Typed period / interval", "Referral pathway", "Adaptation",
     "Fidelity", "Medicalisation", "Drift", "Trace", "Hop", "Actor / organisation / role", "Commissioner",
     "Provider", "TSO", "PCT", "DCRS", "PHP", "Health trainer", "Health trainer champion", "Build",
     "Release", "Store", "Named query",
@@ -391,7 +392,7 @@ def _glossary() -> str:
 
 
 def _glossary_prefixes(text: str) -> dict[str, str]:
-    rows = re.findall(r"^\| `([a-z]+):` \| `([^`]+)` \|", text, flags=re.MULTILINE)
+    rows = re.findall(r"^\| `([a-z][a-z-]*):` \| `([^`]+)` \|", text, flags=re.MULTILINE)
     return dict(rows)
 
 

@@ -34,8 +34,8 @@ from support import run_cli
 from policygraph.app.read.tables import overview
 from policygraph.app.release import Release
 
-GENERIC_QUERIES = {"adaptations", "configuration-table", "drift", "evidence", "frame-adaptations", "intents",
-                   "services-by-referral", "trace-paths", "unsourced"}
+GENERIC_QUERIES = {"adaptations", "configuration-table", "drift", "evidence", "findings", "frame-adaptations",
+                   "intents", "services-by-referral", "trace-paths", "unsourced"}
 
 
 @pytest.fixture(scope="module")
