@@ -80,7 +80,8 @@ class ReportsBuilder(BuilderBase):
     def _commissioning(self) -> None:
         labels = {o.id: o.label for o in self.p.actors.organisations}
         for c in self.p.actors.commissioning:
-            span = " to ".join(p or "unknown" for p in (c.since, c.until)) if c.since or c.until else "dates unknown"
+            span = (f"{c.since} to {c.until}" if c.since and c.until else f"since {c.since}" if c.since
+                    else f"until {c.until}" if c.until else "dates unknown")
             node = self.entity("commissioning", c.id, "Commissioning",
                                f"Commissioning by {labels[c.commissioner]} ({span})", c.evidence)
             self.add(node, pg("commissioner"), self.node("organisation", c.commissioner))

@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,6 +104,25 @@ def test_a_worker_that_dies_is_reported(tmp_path: Path, monkeypatch: pytest.Monk
         build(CASE, tmp_path / "build")
 
 
+def _workers_end(marker: str, seconds: float = 10.0) -> bool:
+    """Whether every process whose command line names `marker` has ended within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        alive = []
+        for proc in Path("/proc").iterdir():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+                state = (proc / "stat").read_text().split()[2]
+            except (OSError, IndexError):
+                continue
+            if marker in cmdline and state != "Z":
+                alive.append(proc.name)
+        if not alive:
+            return True
+        time.sleep(0.2)
+    return False
+
+
 def test_a_killed_build_leaves_the_folder_to_the_next_build(tmp_path: Path) -> None:
     # A worker may outlive its killed build for a moment; the build lock must not (a lockf lock is the process's).
     folder = tmp_path / "prog"
@@ -116,6 +136,7 @@ def test_a_killed_build_leaves_the_folder_to_the_next_build(tmp_path: Path) -> N
             break
     first.send_signal(signal.SIGKILL)
     first.wait()
+    assert _workers_end(str(folder)), "a worker of the killed build is still running"
     again = subprocess.run([sys.executable, "-m", "policygraph.app.cli", "build", "--data", str(folder)], cwd=REPO,
                            env=env, capture_output=True, text=True, timeout=300, check=False)
     assert again.returncode == 0, again.stderr

@@ -43,6 +43,7 @@ from policygraph.ingest.rdf import prefixes
 
 log = logging.getLogger(__name__)
 
+PARENT_CHECK_SECONDS = 0.5
 LOW_PRIORITY = 10  # os.nice increment of the work that runs beside the store's load
 STAGES = ("records", "statements and activity", "store, graph.nt and Turtle", "release")
 _FORK = multiprocessing.get_context("fork")
@@ -102,9 +103,23 @@ class _Job:
 _job: _Job | None = None
 
 
+def _end_with_parent() -> None:
+    """An idle pool worker waits on a pipe whose write end it holds itself (fork), so it would outlive a killed
+    build forever: a daemon thread ends it once the build process is gone."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="end-with-parent", daemon=True).start()
+
+
 def _producer_init(job: _Job) -> None:
     global _job  # noqa: PLW0603 - set once per worker process, by its initializer
     _job = job
+    _end_with_parent()
 
 
 def _write_core() -> CoreFile:
@@ -127,6 +142,7 @@ def _activity() -> ActivitySummary | None:
 
 def _files_init() -> None:
     os.nice(LOW_PRIORITY)  # the store's load is the critical path: this fills the CPU time it leaves idle
+    _end_with_parent()
 
 
 def _concatenate(parts: list[Path], out: Path) -> str:
