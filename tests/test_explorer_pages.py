@@ -60,7 +60,7 @@ def test_overview_shows_programme_services_and_coverage() -> None:
     assert coverage.loc["E", "known cells"] == "1"
     assert coverage.loc["F", "known share"] == "0%"
     assert len(documents) == 4
-    assert len(timeline) == 14
+    assert len(timeline) == 19  # the events of timeline.yaml
     # The headline first, in the programme's words (the figures are those docs/measures.md works out).
     headline = app.markdown[1].value.replace("\\", "")  # as shown: Markdown escapes removed
     assert "Medicalisation: 4 of 4 case studies with enough known data moved towards the" in headline
@@ -90,7 +90,7 @@ def test_vision_colours_d_departures_and_shows_evidence() -> None:
 
 def test_services_matrix_reproduces_table2_with_orientation_colours() -> None:
     app = _page("services")
-    matrix, adaptations, measures = (df.value for df in app.dataframe)
+    matrix, adaptations, measures, _findings = (df.value for df in app.dataframe)
     frame = matrix.data if hasattr(matrix, "data") else matrix
     d_follow = frame[(frame["service"] == "D") & (frame["period"] == "Follow-up")].iloc[0]
     assert d_follow["Geographical/Population Service Targeting?"] == "Universal"
@@ -100,6 +100,23 @@ def test_services_matrix_reproduces_table2_with_orientation_colours() -> None:
     measures = measures.set_index(["service", "period"])
     assert measures.loc[("D", "follow-up"), "medicalisation"] == "75.0%"
     assert measures.loc[("E", "start-up"), "medicalisation"] == "insufficient data"
+
+
+def test_services_page_says_what_the_sources_say_about_the_service() -> None:
+    app = _page("services")
+    findings = app.dataframe[3].value
+    assert app.subheader[-1].value == "What the sources say"
+    conclusions = findings[findings["kind"] == "conclusion"]
+    assert list(conclusions["finding"]) == [
+        "A different model is needed, yet sustainability needs alignment with the NHS"]
+    assert "S1: Abstract, Conclusions" in conclusions.iloc[0]["sources"]
+    app.selectbox(key="services-service").set_value("D").run()
+    assert not app.exception
+    assert app.subheader[-1].value == "What the sources say about D"
+    d = app.dataframe[3].value
+    assert list(d["kind"]) == ["finding", "finding", "method"]  # findings first, then how the study was done
+    assert "re-provided" in " ".join(d["finding"]) and set(d["about"]) == {"D"}
+    assert any("S4: Table 2, row D" in cited for cited in d["sources"])
 
 
 def test_services_cells_coloured_by_orientation() -> None:

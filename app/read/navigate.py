@@ -33,8 +33,13 @@ NOT_WALKED = frozenset({
     RDF.type, RDF.first, RDF.rest, PG.partOfProgramme, PG.evidence, PG.source, PG.status, PG.decisionStatus,
     PG.reasonStatus, PROV.wasDerivedFrom, PROV.wasGeneratedBy, DCTERMS.source, SKOS.inScheme, SKOS.topConceptOf,
     SKOS.hasTopConcept,
+    # What a finding or a commissioning concerns, and the periods and qualifiers statements share: walked, they
+    # would be hubs (two services that both started in early 2007 are not linked by it; a finding about all six
+    # services is commentary, not a route from vision to practice).
+    PG.about, PG.commissions, PG.startedIn, PG.referenceInterval, PG.since, PG.until, PG.valueQualifier,
+    PG.findingKind,
 })
-SEARCH_LIMIT = 500
+SEARCH_LIMIT = 1000  # the most nodes a list offers at once; a larger programme opens the list on one kind
 MAX_PATHS = 10
 
 
