@@ -70,7 +70,8 @@ def test_overview(app: AppTest) -> None:
 def test_services_over_time_uses_the_programmes_headers_and_measure(app: AppTest) -> None:
     _page(app, "services")
     assert app.selectbox(key="services-service").options == ["(all)", *SERVICES]
-    matrix, _adaptations, measures = (df.value for df in app.dataframe)
+    matrix, _adaptations, measures, findings = (df.value for df in app.dataframe)
+    assert list(findings["about"]) == ["P1, community-pantries"]  # its one finding, about P1 and the programme
     frame = _frame(matrix)
     assert list(frame.columns)[2:] == [d["header"] for d in dimensions()]
     assert (frame[frame["service"] == UNKNOWN_SERVICE].iloc[:, 2:] == "unknown").all().all()
