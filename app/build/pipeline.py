@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import hashlib
 import json
 import logging
@@ -214,11 +215,17 @@ def _write_release(folder: ProgrammeFolder, staging: Path, strict: bool, stage: 
     results: dict[str, object] = {}
     # Every worker is forked before the store opens (a fork must not copy RocksDB's threads mid-work):
     # with the fork method a pool starts all its processes at its first submit.
+    # Objects the caller already holds are frozen across the forks: a worker's garbage collector must never run
+    # their finalisers (an open store's, in a process that already used one, aborts in RocksDB's C++).
+    gc.freeze()
     with ProcessPoolExecutor(2, mp_context=_FORK, initializer=_producer_init, initargs=(job,)) as producers, \
             ProcessPoolExecutor(1, mp_context=_FORK, initializer=_files_init) as files:
-        jobs: dict[str, Future[object]] = {
-            "core": producers.submit(_write_core), "activity": producers.submit(_activity)}
-        files.submit(int).result()  # started now, before the store
+        try:
+            jobs: dict[str, Future[object]] = {
+                "core": producers.submit(_write_core), "activity": producers.submit(_activity)}
+            files.submit(int).result()  # started now, before the store
+        finally:
+            gc.unfreeze()  # every worker is forked
         loaded: list[Path] = []
         turtles: list[Future[None]] = []
 
