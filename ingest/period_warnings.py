@@ -4,24 +4,24 @@ though sources write financial year 2010/11 the same way."""
 from __future__ import annotations
 
 import calendar
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from policygraph.ingest.errors import IngestError, Location, Problem
+from policygraph.ingest.periods import PeriodError, parse_period
 from policygraph.ingest.yaml_source import read_yaml
 
 # The typed-period keys of each file, by the list that holds the records.
 PERIOD_KEYS = {"observations.yaml": ("observations", ("ref_period",)),
                "services.yaml": ("services", ("started",)),
                "actors.yaml": ("commissioning", ("since", "until"))}
-_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
-
-
 def _looks_like_financial_year(value: str) -> bool:
-    match = _MONTH.fullmatch(value)
-    return match is not None and int(match.group(2)) == (int(match.group(1)) + 1) % 100
+    try:
+        period = parse_period(value)
+    except PeriodError:
+        return False  # validation reports it
+    return period is not None and period.kind == "month" and period.start.month == (period.start.year + 1) % 100
 
 
 def _periods(folder: Path) -> Iterator[tuple[str, Location]]:

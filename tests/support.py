@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -64,3 +65,18 @@ def canonical_ntriples(graph: Graph) -> str:
     """N-Triples with sorted lines, as a build writes them (for fixtures that write a build by hand)."""
     text = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
     return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
+
+
+def copy_programme(source: Path, tmp_path: Path) -> Path:
+    """A copy of the programme folder `source` under `tmp_path`, with the same folder name."""
+    folder = tmp_path / source.name
+    shutil.copytree(source, folder)
+    return folder
+
+
+def replace_once(path: Path, old: str, new: str) -> int:
+    """Replace `old`, which must occur exactly once, in the file; the line number where it started."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1

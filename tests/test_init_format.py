@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from support import CASE, run_cli
+from support import CASE, copy_programme, replace_once, run_cli
 
 from policygraph.app.build import build
 from policygraph.app.cli import main
@@ -34,20 +33,12 @@ def _digests(folder: Path) -> dict[str, str]:
 
 
 def _copy_case(tmp_path: Path) -> Path:
-    folder = tmp_path / "programme"
-    shutil.copytree(CASE, folder)
-    return folder
-
-
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    return copy_programme(CASE, tmp_path)
 
 
 def _shuffle(folder: Path) -> None:
     """Keys out of order in two files, a list not indented under its key, configuration rows swapped."""
-    _replace(folder / "services.yaml", "  - id: B\n    label: Case study B\n",
+    replace_once(folder / "services.yaml", "  - id: B\n    label: Case study B\n",
              "  - label: Case study B\n    id: B\n")
     text = (folder / "programme.yaml").read_text(encoding="utf-8")
     periods = text.index("periods:\n")  # the periods first, then the header comment and the programme
@@ -185,7 +176,7 @@ def _line_of(path: Path, text: str) -> int:
 def test_format_refuses_a_folder_that_does_not_validate(tmp_path: Path) -> None:
     folder = _copy_case(tmp_path)
     _shuffle(folder)
-    _replace(folder / "services.yaml", "    status: known\n    description: Citywide", "    status: maybe\n    "
+    replace_once(folder / "services.yaml", "    status: known\n    description: Citywide", "    status: maybe\n    "
              "description: Citywide")
     before = _digests(folder)
     for args in (("format", str(folder)), ("format", "--check", str(folder))):
@@ -261,7 +252,7 @@ def test_format_keeps_comments_values_and_fixes_the_layout(tmp_path: Path) -> No
 def test_an_end_of_line_comment_is_canonical_as_it_is(tmp_path: Path) -> None:
     folder = tmp_path / "prog"
     write_new_programme(folder)
-    _replace(folder / "services.yaml", "    status: known\n", "    status: known   # as the source says\n")
+    replace_once(folder / "services.yaml", "    status: known\n", "    status: known   # as the source says\n")
     assert non_canonical_files(load_programme(folder)) == []  # an end-of-line comment is canonical as it is
 
 
@@ -301,7 +292,8 @@ def test_format_replaces_no_file_when_one_would_not_read_back_the_same(tmp_path:
 
 def test_validate_warns_about_unread_and_non_canonical_files(tmp_path: Path) -> None:
     folder = _copy_case(tmp_path)
-    _replace(folder / "services.yaml", "  - id: B\n    label: Case study B\n", "  - label: Case study B\n    id: B\n")
+    replace_once(folder / "services.yaml", "  - id: B\n    label: Case study B\n",
+                 "  - label: Case study B\n    id: B\n")
     (folder / "notes.txt").write_text("my notes", encoding="utf-8")
     (folder / "documents.yml").write_text("documents: []\n", encoding="utf-8")
     (folder / "drafts").mkdir()

@@ -4,11 +4,10 @@ with the file, why and the fix (exit 2), and a good one is offered next to the s
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from support import REPO, run_cli
+from support import REPO, copy_programme, run_cli
 
 PANTRIES = REPO / "tests" / "programmes" / "community-pantries"
 GOOD = ("# title: Pantries by start\n# question: When did each pantry start?\n"
@@ -18,8 +17,7 @@ GOOD = ("# title: Pantries by start\n# question: When did each pantry start?\n"
 
 
 def _folder(tmp_path: Path, files: dict[str, str]) -> Path:
-    folder = tmp_path / "community-pantries"
-    shutil.copytree(PANTRIES, folder)
+    folder = copy_programme(PANTRIES, tmp_path)
     (folder / "queries").mkdir()
     for name, text in files.items():
         (folder / "queries" / name).write_text(text, encoding="utf-8")

@@ -4,12 +4,11 @@
 from __future__ import annotations
 
 import datetime
-import shutil
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from support import REPO, run_cli
+from support import REPO, copy_programme, replace_once, run_cli
 
 from policygraph.ingest.periods import PeriodError, parse_period
 from policygraph.ingest.programme import load_programme
@@ -60,17 +59,7 @@ def test_a_period_outside_the_grammar_is_refused_with_the_reason(text: str, why:
 
 
 def _copy(tmp_path: Path) -> Path:
-    folder = tmp_path / "community-pantries"
-    shutil.copytree(PANTRIES, folder)
-    return folder
-
-
-def _edit(path: Path, old: str, new: str) -> int:
-    """Replace `old` (once) in the file; the line number where it starts."""
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return text[: text.index(old)].count("\n") + 1
+    return copy_programme(PANTRIES, tmp_path)
 
 
 _FIRST = ("  - id: visits-year-one\n    indicator: Visits to the pantries in their first year (made up)\n"
@@ -104,7 +93,7 @@ _FIRST = ("  - id: visits-year-one\n    indicator: Visits to the pantries in the
 def test_bad_records_are_refused_with_file_line_and_fix(tmp_path: Path, file: str, old: str, new: str,
                                                          offset: int, message: str, fix: str) -> None:
     folder = _copy(tmp_path)
-    line = _edit(folder / file, old, new) + offset
+    line = replace_once(folder / file, old, new) + offset
     result = run_cli("validate", "--data", str(folder))
     assert result.returncode == 2, result.stderr
     assert f"{file}:{line}:" in result.stderr, result.stderr
@@ -114,7 +103,7 @@ def test_bad_records_are_refused_with_file_line_and_fix(tmp_path: Path, file: st
 
 def test_a_financial_year_written_as_a_month_is_a_warning_naming_both_readings(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
-    line = _edit(folder / "observations.yaml", "ref_period: FY2021-22", "ref_period: 2011-12")
+    line = replace_once(folder / "observations.yaml", "ref_period: FY2021-22", "ref_period: 2011-12")
     result = run_cli("validate", "--data", str(folder))
     assert result.returncode == 0, result.stderr
     assert f"observations.yaml:{line}:" in result.stderr
@@ -125,7 +114,7 @@ def test_a_financial_year_written_as_a_month_is_a_warning_naming_both_readings(t
 
 def test_a_month_written_as_days_draws_no_warning(tmp_path: Path) -> None:
     folder = _copy(tmp_path)
-    _edit(folder / "observations.yaml", "ref_period: FY2021-22", "ref_period: 2011-12-01/2011-12-31")
+    replace_once(folder / "observations.yaml", "ref_period: FY2021-22", "ref_period: 2011-12-01/2011-12-31")
     result = run_cli("validate", "--data", str(folder))
     assert result.returncode == 0 and "reads as a month" not in result.stderr, result.stderr
 
